@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/** The Cosmos DB emulators' published, well-known key; real accounts always configure their own. */
+export const EMULATOR_COSMOS_KEY = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
+
+/** The app setting the Service Bus triggers and the publisher use for their connection string. */
+export const SERVICE_BUS_CONNECTION_SETTING = 'ServiceBusConnection';
+
+const booleanSetting = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .optional()
+    .transform((value) => (value === undefined ? fallback : ['true', '1', 'yes'].includes(value)));
+
+const SettingsSchema = z.object({
+  COSMOS_ENDPOINT: z.url({ message: 'must be the Cosmos DB account URL, e.g. http://localhost:8081' }),
+  COSMOS_KEY: z.string().min(1).optional(),
+  COSMOS_DATABASE: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'must be a Cosmos DB database name').default('petstore'),
+  [SERVICE_BUS_CONNECTION_SETTING]: z.string().min(1).optional(),
+  EMBEDDED_SERVICEBUS_URL: z.url().optional(),
+  ALLOW_FAILURE_SIMULATION: booleanSetting(true),
+  SEED_CATALOG_ON_START: booleanSetting(true),
+  PENDING_ORDER_REPUBLISH_AFTER_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
+});
+
+export interface AppConfig {
+  cosmos: { endpoint: string; key: string; database: string };
+  serviceBus: { kind: 'namespace'; connectionString: string } | { kind: 'embedded'; url: string } | { kind: 'none' };
+  allowFailureSimulation: boolean;
+  seedCatalogOnStart: boolean;
+  pendingOrderRepublishAfterSeconds: number;
+}
+
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+/** Reads and validates every setting the app uses; a bad one fails fast with its name in the message. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const blankAsMissing = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = SettingsSchema.safeParse(blankAsMissing);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new ConfigurationError(`Invalid app settings: ${problems}`);
+  }
+  const settings = parsed.data;
+  const connectionString = settings[SERVICE_BUS_CONNECTION_SETTING];
+  return {
+    cosmos: {
+      endpoint: settings.COSMOS_ENDPOINT,
+      key: settings.COSMOS_KEY ?? EMULATOR_COSMOS_KEY,
+      database: settings.COSMOS_DATABASE,
+    },
+    serviceBus: connectionString
+      ? { kind: 'namespace', connectionString }
+      : settings.EMBEDDED_SERVICEBUS_URL
+        ? { kind: 'embedded', url: settings.EMBEDDED_SERVICEBUS_URL }
+        : { kind: 'none' },
+    allowFailureSimulation: settings.ALLOW_FAILURE_SIMULATION,
+    seedCatalogOnStart: settings.SEED_CATALOG_ON_START,
+    pendingOrderRepublishAfterSeconds: settings.PENDING_ORDER_REPUBLISH_AFTER_SECONDS,
+  };
+}

@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { SagaStyleSchema } from './order';
+import { CompensationStatusSchema } from './saga';
+
+const LineSchema = z.object({ productId: z.string().min(1), quantity: z.number().int().min(1) });
+
+const ForwardFailureSchema = z.object({ reason: z.string(), attempts: z.number().int().min(1) });
+/** A compensating event says how the compensation went, so the chain goes on even when one fails. */
+const CompensationResultSchema = z.object({
+  outcome: CompensationStatusSchema,
+  attempts: z.number().int().min(1),
+  error: z.string().nullable(),
+});
+
+/** Each event type with the schema of its `data`. */
+export const EVENT_DATA_SCHEMAS = {
+  OrderCreated: z.object({
+    customerId: z.string(),
+    sagaStyle: SagaStyleSchema,
+    items: z.array(LineSchema).min(1),
+    totalAmount: z.number().nonnegative(),
+    currency: z.string(),
+  }),
+  InventoryReserved: z.object({ items: z.array(LineSchema), attempts: z.number().int().min(1) }),
+  InventoryReservationFailed: ForwardFailureSchema,
+  PaymentCompleted: z.object({ transactionId: z.string(), amount: z.number(), attempts: z.number().int().min(1) }),
+  PaymentFailed: ForwardFailureSchema,
+  OrderFulfilled: z.object({ trackingNumber: z.string(), attempts: z.number().int().min(1) }),
+  FulfillmentFailed: ForwardFailureSchema,
+  FulfillmentCancelled: CompensationResultSchema,
+  PaymentRefunded: CompensationResultSchema,
+  InventoryReleased: CompensationResultSchema,
+  OrderCompleted: z.object({}),
+  OrderCancelled: z.object({ reason: z.string() }),
+  OrderFailed: z.object({ reason: z.string() }),
+} as const;
+
+export type EventType = keyof typeof EVENT_DATA_SCHEMAS;
+export const EVENT_TYPES = Object.keys(EVENT_DATA_SCHEMAS) as EventType[];
+export type EventData<T extends EventType> = z.infer<(typeof EVENT_DATA_SCHEMAS)[T]>;
+
+export interface SagaEvent<T extends EventType = EventType> {
+  type: T;
+  id: string;
+  orderId: string;
+  occurredAt: string;
+  correlationId: string;
+  data: EventData<T>;
+}
+
+export type AnySagaEvent = { [T in EventType]: SagaEvent<T> }[EventType];
+
+const EnvelopeSchema = z.object({
+  type: z.enum(EVENT_TYPES as [EventType, ...EventType[]]),
+  id: z.string().min(1),
+  orderId: z.string().min(1),
+  occurredAt: z.string().datetime({ offset: true }),
+  correlationId: z.string().min(1),
+  data: z.unknown(),
+});
+
+export type EventParseResult = { ok: true; event: AnySagaEvent } | { ok: false; reason: string };
+
+/** Validates a message body against the envelope and the schema of its type. */
+export function parseEvent(body: unknown): EventParseResult {
+  const envelope = EnvelopeSchema.safeParse(body);
+  if (!envelope.success) return { ok: false, reason: `Invalid event envelope: ${describeIssues(envelope.error)}` };
+  const dataSchema = EVENT_DATA_SCHEMAS[envelope.data.type];
+  const data = dataSchema.safeParse(envelope.data.data);
+  if (!data.success) {
+    return { ok: false, reason: `Invalid ${envelope.data.type} data: ${describeIssues(data.error)}` };
+  }
+  return { ok: true, event: { ...envelope.data, data: data.data } as AnySagaEvent };
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+}
+
+/**
+ * Event ids are derived from the order and the fact they announce, so a participant that re-publishes
+ * after a redelivery produces the same messageId and Service Bus duplicate detection drops the copy.
+ */
+export function eventIdFor(orderId: string, type: EventType): string {
+  return createHash('sha256').update(`${orderId}|${type}`).digest('hex').slice(0, 32);
+}
+
+export function createEvent<T extends EventType>(
+  type: T,
+  input: { orderId: string; correlationId?: string; occurredAt: string; data: EventData<T> },
+): SagaEvent<T> {
+  return {
+    type,
+    id: eventIdFor(input.orderId, type),
+    orderId: input.orderId,
+    occurredAt: input.occurredAt,
+    correlationId: input.correlationId ?? input.orderId,
+    data: input.data,
+  };
+}

@@ -1,0 +1,29 @@
+import type { FailureSimulation, StoredOrder } from './order';
+
+/**
+ * What a saga needs to know about its order, captured once when the saga starts so no step has to read
+ * the order again. It carries the card fingerprint, never the card number.
+ */
+export interface SagaOrder {
+  orderId: string;
+  correlationId: string;
+  items: Array<{ productId: string; quantity: number }>;
+  totalAmount: number;
+  currency: string;
+  cardFingerprint: string;
+  shippingCountry: string;
+  simulateFailure: FailureSimulation | null;
+}
+
+export function toSagaOrder(order: StoredOrder, correlationId: string = order.id): SagaOrder {
+  return {
+    orderId: order.id,
+    correlationId,
+    items: order.items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
+    totalAmount: order.totalAmount,
+    currency: order.currency,
+    cardFingerprint: order.cardFingerprint,
+    shippingCountry: order.shippingAddress.country,
+    simulateFailure: order.simulateFailure,
+  };
+}

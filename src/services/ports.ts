@@ -1,0 +1,95 @@
+import type { AnySagaEvent, OrderSaga, OrderStatus, Product, StoredOrder } from '../domain';
+
+/** A stored document's concurrency token travels with it so a replace can be conditional. */
+export type Versioned<T> = T & { etag?: string };
+
+export interface OrderListQuery {
+  customerId?: string;
+  status?: OrderStatus;
+  limit: number;
+  continuationToken?: string;
+}
+
+export interface OrderPage {
+  items: StoredOrder[];
+  continuationToken: string | null;
+}
+
+export class InvalidContinuationToken extends Error {
+  override readonly name = 'InvalidContinuationToken';
+}
+
+export interface OrderRepository {
+  /** Creates the order, or returns the one already stored under that id. */
+  create(order: StoredOrder): Promise<{ created: true; order: StoredOrder } | { created: false; order: StoredOrder }>;
+  get(orderId: string): Promise<StoredOrder | null>;
+  /** Read-modify-replace with If-Match, retried on a lost race. `change` returns null to leave it as it is. */
+  update(orderId: string, change: (order: StoredOrder) => StoredOrder | null): Promise<StoredOrder>;
+  list(query: OrderListQuery): Promise<OrderPage>;
+  /** Orders still Pending that were created before `createdBefore` (for the republishing sweeper). */
+  listPendingCreatedBefore(createdBefore: string, limit: number): Promise<StoredOrder[]>;
+}
+
+export type ReserveOutcome = 'reserved' | 'already-reserved' | 'insufficient' | 'unknown-product';
+export type ReleaseOutcome = 'released' | 'nothing-held';
+
+export interface ProductRepository {
+  list(): Promise<Product[]>;
+  get(productId: string): Promise<Product | null>;
+  getMany(productIds: readonly string[]): Promise<Map<string, Product>>;
+  /** Creates the products that are missing; leaves existing ones (and their stock) alone. */
+  ensureCatalog(products: readonly Product[]): Promise<{ created: string[]; existing: string[] }>;
+  /** Holds `quantity` units for the order, atomically on the product document (If-Match). Idempotent per order. */
+  reserve(productId: string, orderId: string, quantity: number): Promise<ReserveOutcome>;
+  /** Gives back what the order holds of this product. Idempotent per order. */
+  release(productId: string, orderId: string): Promise<ReleaseOutcome>;
+}
+
+export interface PaymentRecord {
+  orderId: string;
+  amount: number;
+  currency: string;
+  status: 'Captured' | 'Declined' | 'Refunded';
+  transactionId: string | null;
+  reason: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ShipmentRecord {
+  orderId: string;
+  status: 'Shipped' | 'Cancelled';
+  trackingNumber: string;
+  country: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A record keyed by order id: create-once, then conditional updates. */
+export interface OrderKeyedRepository<T extends { orderId: string }> {
+  get(orderId: string): Promise<T | null>;
+  /** Creates the record, or returns the one already there (a redelivered step must not act twice). */
+  createOnce(record: T): Promise<{ created: boolean; record: T }>;
+  update(orderId: string, change: (record: T) => T | null): Promise<T>;
+}
+
+export type PaymentRepository = OrderKeyedRepository<PaymentRecord>;
+export type ShipmentRepository = OrderKeyedRepository<ShipmentRecord>;
+
+export interface SagaRepository {
+  get(orderId: string): Promise<OrderSaga | null>;
+  /** Writes the whole record (the orchestrator owns it; replays write the same snapshot again). */
+  save(saga: OrderSaga): Promise<void>;
+  /** Read-modify-replace with If-Match (choreography: several handlers update one record). */
+  update(orderId: string, change: (saga: OrderSaga | null) => OrderSaga | null): Promise<OrderSaga | null>;
+}
+
+export interface EventPublisher {
+  publish(events: readonly AnySagaEvent[]): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
