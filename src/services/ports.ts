@@ -1,4 +1,4 @@
-import type { AnySagaEvent, OrderSaga, OrderStatus, Product, StoredOrder } from '../domain';
+import type { AnySagaEvent, CompensationStatus, OrderSaga, OrderStatus, Product, StoredOrder } from '../domain';
 
 /** A stored document's concurrency token travels with it so a replace can be conditional. */
 export type Versioned<T> = T & { etag?: string };
@@ -17,6 +17,11 @@ export interface OrderPage {
 
 export class InvalidContinuationToken extends Error {
   override readonly name = 'InvalidContinuationToken';
+}
+
+/** An update addressed a record that does not exist (updates never create). */
+export class RecordNotFound extends Error {
+  override readonly name = 'RecordNotFound';
 }
 
 export interface OrderRepository {
@@ -83,6 +88,9 @@ export interface SagaRepository {
   /** Read-modify-replace with If-Match (choreography: several handlers update one record). */
   update(orderId: string, change: (saga: OrderSaga | null) => OrderSaga | null): Promise<OrderSaga | null>;
 }
+
+/** What a compensation reports when it did not throw (a thrown fault is retried, then recorded as Failed). */
+export type CompensationOutcome = Extract<CompensationStatus, 'Compensated' | 'NothingToCompensate'>;
 
 export interface EventPublisher {
   publish(events: readonly AnySagaEvent[]): Promise<void>;

@@ -1,0 +1,30 @@
+import type { CosmosClient } from '@azure/cosmos';
+import { createCosmosClient, type CosmosSettings } from './cosmos-client';
+import { ensureContainers, type SagaContainers } from './containers';
+import { createRepositories, type Repositories } from './repositories';
+
+export interface CosmosConnection {
+  client: CosmosClient;
+  containers: SagaContainers;
+  repositories: Repositories;
+}
+
+const connections = new Map<string, Promise<CosmosConnection>>();
+
+/**
+ * The one way the app reaches Cosmos: a client per endpoint and database for the life of the process (the SDK
+ * keeps connections and caches warm), with the containers ensured once. A failed attempt is not kept.
+ */
+export function connectCosmos(settings: CosmosSettings & { database: string }): Promise<CosmosConnection> {
+  const key = `${settings.endpoint}|${settings.database}`;
+  const existing = connections.get(key);
+  if (existing) return existing;
+  const pending = (async () => {
+    const client = createCosmosClient(settings);
+    const containers = await ensureContainers(client, settings.database);
+    return { client, containers, repositories: createRepositories(containers) };
+  })();
+  connections.set(key, pending);
+  pending.catch(() => connections.delete(key));
+  return pending;
+}

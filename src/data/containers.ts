@@ -1,0 +1,54 @@
+import type { Container, CosmosClient } from '@azure/cosmos';
+import { cosmosCall } from './cosmos-errors';
+
+/**
+ * Every container the saga uses, named once. The partition keys make each saga lookup a point read:
+ * orders and products by their own id, the per-order records (payments, shipments, sagas) by order id.
+ * Listing orders is the only cross-partition query.
+ */
+export const SAGA_CONTAINER_DEFINITIONS = {
+  orders: { id: 'orders', partitionKeyPath: '/id' },
+  products: { id: 'products', partitionKeyPath: '/id' },
+  payments: { id: 'payments', partitionKeyPath: '/orderId' },
+  shipments: { id: 'shipments', partitionKeyPath: '/orderId' },
+  sagas: { id: 'sagas', partitionKeyPath: '/orderId' },
+} as const;
+
+export type SagaContainerName = keyof typeof SAGA_CONTAINER_DEFINITIONS;
+export type SagaContainers = Record<SagaContainerName, Container>;
+
+const ensured = new WeakMap<CosmosClient, Map<string, Promise<SagaContainers>>>();
+
+/**
+ * Creates the database and the containers when they are missing. Memoised per client and database so the
+ * management calls run once per process; a failed attempt is forgotten so the next call tries again.
+ */
+export function ensureContainers(client: CosmosClient, databaseName: string): Promise<SagaContainers> {
+  let byDatabase = ensured.get(client);
+  if (!byDatabase) {
+    byDatabase = new Map();
+    ensured.set(client, byDatabase);
+  }
+  const existing = byDatabase.get(databaseName);
+  if (existing) return existing;
+
+  const pending = createContainers(client, databaseName);
+  byDatabase.set(databaseName, pending);
+  pending.catch(() => byDatabase.delete(databaseName));
+  return pending;
+}
+
+async function createContainers(client: CosmosClient, databaseName: string): Promise<SagaContainers> {
+  const { database } = await cosmosCall('create database', () => client.databases.createIfNotExists({ id: databaseName }));
+  const names = Object.keys(SAGA_CONTAINER_DEFINITIONS) as SagaContainerName[];
+  const created = await Promise.all(
+    names.map(async (name) => {
+      const definition = SAGA_CONTAINER_DEFINITIONS[name];
+      const { container } = await cosmosCall(`create container ${definition.id}`, () =>
+        database.containers.createIfNotExists({ id: definition.id, partitionKey: { paths: [definition.partitionKeyPath] } }),
+      );
+      return [name, container] as const;
+    }),
+  );
+  return Object.fromEntries(created) as SagaContainers;
+}

@@ -1,0 +1,6 @@
+export * from './connect';
+export * from './containers';
+export * from './cosmos-client';
+export * from './cosmos-errors';
+export { StoredDocumentInvalid } from './documents';
+export * from './repositories';

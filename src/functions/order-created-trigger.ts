@@ -1,0 +1,79 @@
+import { app, type InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { getAppServices } from '../app-services';
+import { SERVICE_BUS_CONNECTION_SETTING } from '../config';
+import { isFinalOrderStatus, parseEvent, toSagaOrder } from '../domain';
+import { ORDERS_QUEUE } from '../messaging/queues';
+import { startOrderSaga, type SagaStarterClient } from '../orchestration/saga-starter';
+import type { OrderRepository } from '../services/ports';
+
+/** Only a point read of the order is needed. */
+export interface OrderCreatedServices {
+  repositories: { orders: Pick<OrderRepository, 'get'> };
+}
+
+/** A message this consumer can never process; throwing it lets Service Bus dead-letter the message. */
+export class UnprocessableMessage extends Error {
+  override readonly name = 'UnprocessableMessage';
+}
+
+/**
+ * OrderCreated on the `orders` queue → start the order's saga orchestration, once, under the order id.
+ * A malformed or invalid message throws: the runtime abandons it, and after the queue's MaxDeliveryCount
+ * Service Bus dead-letters it, with this error as the reason where the host records one.
+ */
+export function orderCreatedHandler(
+  getServices: () => Promise<OrderCreatedServices>,
+  clientFor: (context: InvocationContext) => SagaStarterClient = df.getClient,
+) {
+  return async (message: unknown, context: InvocationContext): Promise<void> => {
+    const messageId = String(context.triggerMetadata?.messageId ?? 'unknown');
+    const parsed = parseEvent(decodeBody(message));
+    if (!parsed.ok) throw reject(context, messageId, parsed.reason);
+    const event = parsed.event;
+    if (event.type !== 'OrderCreated') throw reject(context, messageId, `expected OrderCreated on queue ${ORDERS_QUEUE}, got ${event.type}`);
+
+    const tag = `[orderId=${event.orderId} correlationId=${event.correlationId} messageId=${messageId}]`;
+    if (event.data.sagaStyle !== 'orchestration') {
+      context.warn(`${tag} OrderCreated for a ${event.data.sagaStyle} saga arrived on ${ORDERS_QUEUE}; nothing to start here`);
+      return;
+    }
+    const { repositories } = await getServices();
+    const order = await repositories.orders.get(event.orderId);
+    if (!order) {
+      context.warn(`${tag} Order does not exist; nothing to start`);
+      return;
+    }
+    if (order.sagaStyle !== 'orchestration' || isFinalOrderStatus(order.status)) {
+      context.log(`${tag} Order is ${order.sagaStyle}/${order.status}; nothing to start`);
+      return;
+    }
+    const outcome = await startOrderSaga(clientFor(context), toSagaOrder(order, event.correlationId));
+    context.log(`${tag} ${outcome === 'started' ? 'Saga orchestration started' : 'Saga orchestration already started'}`);
+  };
+}
+
+function reject(context: InvocationContext, messageId: string, reason: string): UnprocessableMessage {
+  const error = new UnprocessableMessage(`Message ${messageId} on queue ${ORDERS_QUEUE} cannot be processed: ${reason}`);
+  context.error(error.message);
+  return error;
+}
+
+/** The runtime hands over JSON bodies parsed; a body that arrives as text or bytes is parsed here. */
+function decodeBody(message: unknown): unknown {
+  const text =
+    typeof message === 'string' ? message : message instanceof Uint8Array ? Buffer.from(message).toString('utf8') : undefined;
+  if (text === undefined) return message;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+app.serviceBusQueue('orderCreatedTrigger', {
+  connection: SERVICE_BUS_CONNECTION_SETTING,
+  queueName: ORDERS_QUEUE,
+  extraInputs: [df.input.durableClient()],
+  handler: orderCreatedHandler(getAppServices),
+});

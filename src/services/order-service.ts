@@ -1,0 +1,155 @@
+import {
+  cardFingerprint,
+  createEvent,
+  priceOrder,
+  toPublicOrder,
+  toSagaOrder,
+  type CreateOrderRequest,
+  type Order,
+  type SagaEvent,
+  type SagaOrder,
+  type StoredOrder,
+} from '../domain';
+import type { Clock, EventPublisher, OrderListQuery, OrderRepository, ProductRepository } from './ports';
+import { hashIdempotencyKey, hashOrderRequest, newOrderId, orderIdForIdempotencyKey } from './order-identity';
+
+/** Anything with a `warn` (console, a Functions InvocationContext). */
+export interface ServiceLog {
+  warn(message: string, ...details: unknown[]): void;
+}
+
+export interface OrderServiceDependencies {
+  orders: OrderRepository;
+  products: ProductRepository;
+  publisher: EventPublisher;
+  clock: Clock;
+  allowFailureSimulation: boolean;
+  log?: ServiceLog;
+}
+
+export type PlaceOrderResult =
+  | { kind: 'accepted'; order: Order; published: boolean }
+  | { kind: 'replayed'; order: Order }
+  | { kind: 'idempotency-conflict'; orderId: string }
+  | { kind: 'unknown-products'; productIds: string[] }
+  | { kind: 'simulation-disabled' };
+
+export interface PlaceOrderOptions {
+  idempotencyKey?: string;
+  /** The request's correlation id, for logs; messages about the order use the order id. */
+  correlationId: string;
+}
+
+/** How many stranded orders one sweep republishes; the next sweep picks up the rest. */
+const REPUBLISH_BATCH = 100;
+
+/** Accepting orders: validate against the catalog, store, then announce OrderCreated to start the saga. */
+export class OrderService {
+  private readonly log: ServiceLog;
+
+  constructor(private readonly deps: OrderServiceDependencies) {
+    this.log = deps.log ?? console;
+  }
+
+  async placeOrder(request: CreateOrderRequest, options: PlaceOrderOptions): Promise<PlaceOrderResult> {
+    if (request.simulateFailure !== undefined && !this.deps.allowFailureSimulation) return { kind: 'simulation-disabled' };
+
+    const catalog = await this.deps.products.getMany(request.items.map((item) => item.productId));
+    const priced = priceOrder(request.items, catalog);
+    if (!priced.ok) return { kind: 'unknown-products', productIds: priced.unknownProductIds };
+
+    const now = this.deps.clock.now().toISOString();
+    const key = options.idempotencyKey;
+    const order: StoredOrder = {
+      id: key === undefined ? newOrderId() : orderIdForIdempotencyKey(key),
+      customerId: request.customerId,
+      sagaStyle: request.sagaStyle,
+      items: priced.items,
+      totalAmount: priced.totalAmount,
+      currency: priced.currency,
+      payment: { method: 'card', last4: request.payment.cardNumber.slice(-4), status: 'Pending', transactionId: null },
+      shippingAddress: request.shippingAddress,
+      status: 'Pending',
+      statusReason: null,
+      createdAt: now,
+      updatedAt: now,
+      cardFingerprint: cardFingerprint(request.payment.cardNumber),
+      simulateFailure: request.simulateFailure ?? null,
+      idempotencyKeyHash: key === undefined ? null : hashIdempotencyKey(key),
+      requestHash: hashOrderRequest(request),
+    };
+
+    const stored = await this.deps.orders.create(order);
+    if (!stored.created) {
+      if (key !== undefined && stored.order.requestHash === order.requestHash) {
+        return { kind: 'replayed', order: toPublicOrder(stored.order) };
+      }
+      return { kind: 'idempotency-conflict', orderId: stored.order.id };
+    }
+
+    const published = await this.tryPublish(stored.order, options.correlationId);
+    return { kind: 'accepted', order: toPublicOrder(stored.order), published };
+  }
+
+  async getOrder(orderId: string): Promise<Order | null> {
+    const order = await this.deps.orders.get(orderId);
+    return order ? toPublicOrder(order) : null;
+  }
+
+  /** What a saga starts from, read once when OrderCreated arrives. */
+  async getSagaOrder(orderId: string): Promise<SagaOrder | null> {
+    const order = await this.deps.orders.get(orderId);
+    return order ? toSagaOrder(order) : null;
+  }
+
+  /** Newest first; a malformed continuation token raises InvalidContinuationToken (from ports). */
+  async listOrders(query: OrderListQuery): Promise<{ items: Order[]; continuationToken: string | null }> {
+    const page = await this.deps.orders.list(query);
+    return { items: page.items.map(toPublicOrder), continuationToken: page.continuationToken };
+  }
+
+  /**
+   * The sweeper behind "an accepted order always reaches a final status": an order still Pending after
+   * `olderThanSeconds` may have been stored while the broker was down, so its OrderCreated is sent again.
+   * The event is rebuilt identically (same id), so broker duplicate detection and the saga's instance id
+   * absorb a copy of one that did get through.
+   */
+  async republishPendingOrders(olderThanSeconds: number): Promise<number> {
+    const createdBefore = new Date(this.deps.clock.now().getTime() - olderThanSeconds * 1000).toISOString();
+    const stranded = await this.deps.orders.listPendingCreatedBefore(createdBefore, REPUBLISH_BATCH);
+    if (stranded.length === 0) return 0;
+    await this.deps.publisher.publish(stranded.map(orderCreatedEvent));
+    return stranded.length;
+  }
+
+  private async tryPublish(order: StoredOrder, requestCorrelationId: string): Promise<boolean> {
+    try {
+      await this.deps.publisher.publish([orderCreatedEvent(order)]);
+      return true;
+    } catch (error) {
+      // The order is stored, so the client's request succeeded; the sweeper sends OrderCreated later.
+      this.log.warn(`OrderCreated for ${order.id} not published; the pending-order sweeper will republish it`, {
+        orderId: order.id,
+        correlationId: requestCorrelationId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return false;
+    }
+  }
+}
+
+/** For anything about one order the order id is the correlation id, so a republished event is identical. */
+export function orderCreatedEvent(order: StoredOrder): SagaEvent<'OrderCreated'> {
+  return createEvent('OrderCreated', {
+    orderId: order.id,
+    correlationId: order.id,
+    occurredAt: order.createdAt,
+    data: {
+      customerId: order.customerId,
+      sagaStyle: order.sagaStyle,
+      items: order.items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
+      totalAmount: order.totalAmount,
+      currency: order.currency,
+    },
+  });
+}

@@ -1,0 +1,37 @@
+import { isFinalOrderStatus, orderStatusFor, type OrderSaga, type PaymentStatus, type StoredOrder } from '../domain';
+import type { Clock, OrderRepository, SagaRepository } from './ports';
+
+export interface PaymentProgress {
+  status: PaymentStatus;
+  transactionId: string | null;
+}
+
+/**
+ * Persists the OrderSaga after each transition and mirrors it onto the order, so GET /orders/{id} shows the
+ * saga's progress without a second lookup. The saga record is written first: it is the source of truth, and
+ * a retry after a fault between the two writes brings the order in line.
+ */
+export class SagaRecordService {
+  constructor(private readonly deps: { sagas: SagaRepository; orders: OrderRepository; clock: Clock }) {}
+
+  async save(saga: OrderSaga, payment?: PaymentProgress): Promise<void> {
+    await this.deps.sagas.save(saga);
+    const { status, statusReason } = orderStatusFor(saga);
+    await this.deps.orders.update(saga.orderId, (order): StoredOrder | null => {
+      // A final status is the answer the client was promised; a late or replayed snapshot must not undo it.
+      if (isFinalOrderStatus(order.status)) return null;
+      const nextPayment = payment ? { ...order.payment, status: payment.status, transactionId: payment.transactionId } : order.payment;
+      const unchanged =
+        order.status === status &&
+        order.statusReason === statusReason &&
+        order.payment.status === nextPayment.status &&
+        order.payment.transactionId === nextPayment.transactionId;
+      if (unchanged) return null;
+      return { ...order, status, statusReason, payment: nextPayment, updatedAt: this.deps.clock.now().toISOString() };
+    });
+  }
+
+  get(orderId: string): Promise<OrderSaga | null> {
+    return this.deps.sagas.get(orderId);
+  }
+}

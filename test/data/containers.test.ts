@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { SAGA_CONTAINER_DEFINITIONS, ensureContainers } from '../../src/data/containers';
+import { createCosmosClient } from '../../src/data/cosmos-client';
+import { useCosmosFixture } from './cosmos-fixture';
+
+const cosmos = useCosmosFixture();
+
+describe('ensureContainers', () => {
+  it('creates every saga container with its partition key', async () => {
+    const { client, databaseName } = cosmos.current;
+    const { resources } = await client.database(databaseName).containers.readAll().fetchAll();
+    const partitionKeys = Object.fromEntries(resources.map((container) => [container.id, container.partitionKey?.paths]));
+    expect(partitionKeys).toEqual({
+      orders: ['/id'],
+      products: ['/id'],
+      payments: ['/orderId'],
+      shipments: ['/orderId'],
+      sagas: ['/orderId'],
+    });
+    expect(Object.values(SAGA_CONTAINER_DEFINITIONS).map((definition) => definition.id).sort()).toEqual(Object.keys(partitionKeys).sort());
+  });
+
+  it('runs once per client and database', async () => {
+    const { client, databaseName } = cosmos.current;
+    const first = ensureContainers(client, databaseName);
+    expect(ensureContainers(client, databaseName)).toBe(first);
+    expect(ensureContainers(client, `${databaseName}-other`)).not.toBe(first);
+  });
+
+  it('leaves existing containers and their documents alone', async () => {
+    const { server, databaseName, containers } = cosmos.current;
+    const id = `keep-${randomUUID()}`;
+    await containers.products.items.create({ id, name: 'kept' });
+    const otherClient = createCosmosClient({ endpoint: server.endpoint, key: server.key });
+    try {
+      const again = await ensureContainers(otherClient, databaseName);
+      const { resource } = await again.products.item(id, id).read<{ name: string }>();
+      expect(resource?.name).toBe('kept');
+    } finally {
+      otherClient.dispose();
+    }
+  });
+
+  it('forgets a failed attempt so the next call can succeed', async () => {
+    const { server } = cosmos.current;
+    const unreachable = createCosmosClient({ endpoint: 'http://127.0.0.1:1/', key: server.key });
+    try {
+      const failed = ensureContainers(unreachable, 'never');
+      await expect(failed).rejects.toThrow();
+      const retried = ensureContainers(unreachable, 'never');
+      expect(retried).not.toBe(failed);
+      await expect(retried).rejects.toThrow();
+    } finally {
+      unreachable.dispose();
+    }
+  });
+});

@@ -1,0 +1,134 @@
+import type { DurableOrchestrationStatus } from 'durable-functions';
+import { describe, expect, it } from 'vitest';
+import { toSagaOrder, type StoredOrder } from '../../src/domain';
+import { orderCreatedHandler, UnprocessableMessage } from '../../src/functions/order-created-trigger';
+import type { SagaStarterClient } from '../../src/orchestration/saga-starter';
+import { orderCreatedEvent } from '../../src/services/order-service';
+import { captureLogs, invocationContext } from './support/http';
+
+const order: StoredOrder = {
+  id: 'ord-1',
+  customerId: 'cust-1',
+  sagaStyle: 'orchestration',
+  items: [{ productId: 'dog-leash', productName: 'Dog leash', quantity: 1, unitPrice: 15 }],
+  totalAmount: 15,
+  currency: 'USD',
+  payment: { method: 'card', last4: '4242', status: 'Pending', transactionId: null },
+  shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' },
+  status: 'Pending',
+  statusReason: null,
+  createdAt: '2025-01-01T00:00:00.000Z',
+  updatedAt: '2025-01-01T00:00:00.000Z',
+  cardFingerprint: 'fp',
+  simulateFailure: null,
+  idempotencyKeyHash: null,
+  requestHash: 'hash',
+};
+
+class FakeDurableClient implements SagaStarterClient {
+  readonly started: Array<{ name: string; instanceId?: string; input?: unknown }> = [];
+  readonly existing = new Set<string>();
+  startError: Error | null = null;
+  statusError: Error | null = null;
+
+  async getStatus(instanceId: string): Promise<DurableOrchestrationStatus> {
+    if (this.statusError) throw this.statusError;
+    if (!this.existing.has(instanceId)) {
+      throw new Error(`DurableClient error: Durable Functions extension replied with HTTP 404 response. ${instanceId}`);
+    }
+    return { instanceId } as DurableOrchestrationStatus;
+  }
+
+  async startNew(name: string, options?: { instanceId?: string; input?: unknown }): Promise<string> {
+    if (this.startError) throw this.startError;
+    this.started.push({ name, ...options });
+    return options?.instanceId ?? 'generated';
+  }
+}
+
+function setup(stored: StoredOrder | null = order) {
+  const client = new FakeDurableClient();
+  const logs = captureLogs();
+  const handler = orderCreatedHandler(
+    async () => ({ repositories: { orders: { get: async (id: string) => (stored && stored.id === id ? stored : null) } } }),
+    () => client,
+  );
+  const context = invocationContext('orderCreatedTrigger', logs);
+  context.triggerMetadata = { messageId: 'msg-7', deliveryCount: 1 };
+  return { client, logs, run: (message: unknown) => handler(message, context) };
+}
+
+describe('orderCreatedTrigger', () => {
+  it('starts the orchestration under the order id with the saga order as input', async () => {
+    const { client, run } = setup();
+    await run(orderCreatedEvent(order));
+    expect(client.started).toEqual([{ name: 'orderSagaOrchestrator', instanceId: 'ord-1', input: toSagaOrder(order, 'ord-1') }]);
+  });
+
+  it('reads a body that arrives as bytes or text', async () => {
+    const bytes = setup();
+    await bytes.run(Buffer.from(JSON.stringify(orderCreatedEvent(order))));
+    const text = setup();
+    await text.run(JSON.stringify(orderCreatedEvent(order)));
+    expect(bytes.client.started).toHaveLength(1);
+    expect(text.client.started).toHaveLength(1);
+  });
+
+  it('does nothing when the instance already exists (a redelivery)', async () => {
+    const { client, run } = setup();
+    client.existing.add('ord-1');
+    await run(orderCreatedEvent(order));
+    expect(client.started).toEqual([]);
+  });
+
+  it('treats a start refused because the instance exists as already started', async () => {
+    const { client, logs, run } = setup();
+    client.startError = new Error('The operation failed with an unexpected status code: 409. Details: "An instance already exists"');
+    await expect(run(orderCreatedEvent(order))).resolves.toBeUndefined();
+    expect(logs.text()).toContain('already started');
+  });
+
+  it('lets other faults through so the message is retried', async () => {
+    const starting = setup();
+    starting.client.startError = new Error('The operation failed with an unexpected status code: 500. Details: ""');
+    await expect(starting.run(orderCreatedEvent(order))).rejects.toThrow('500');
+
+    const checking = setup();
+    checking.client.statusError = new Error('connect ECONNREFUSED 127.0.0.1:17071');
+    await expect(checking.run(orderCreatedEvent(order))).rejects.toThrow('ECONNREFUSED');
+    expect(checking.client.started).toEqual([]);
+  });
+
+  it('completes without starting anything when the order does not exist', async () => {
+    const { client, logs, run } = setup(null);
+    await run(orderCreatedEvent(order));
+    expect(client.started).toEqual([]);
+    expect(logs.text()).toContain('does not exist');
+  });
+
+  it('leaves a finished order alone', async () => {
+    const { client, run } = setup({ ...order, status: 'Completed' });
+    await run(orderCreatedEvent(order));
+    expect(client.started).toEqual([]);
+  });
+
+  it('completes a choreography OrderCreated without starting an orchestration', async () => {
+    const { client, run } = setup({ ...order, sagaStyle: 'choreography' });
+    await run(orderCreatedEvent({ ...order, sagaStyle: 'choreography' }));
+    expect(client.started).toEqual([]);
+  });
+
+  it.each([
+    ['not JSON at all', 'not JSON at all'],
+    ['an object that is not an event', { hello: 'world' }],
+    ['an OrderCreated with invalid data', { ...orderCreatedEvent(order), data: { items: [] } }],
+    ['another event type', { ...orderCreatedEvent(order), type: 'OrderCompleted', data: {} }],
+  ])('throws (to dead-letter after MaxDeliveryCount) for %s, logging why with the messageId', async (_label, body) => {
+    const { client, logs, run } = setup();
+    const failure = run(body);
+    await expect(failure).rejects.toBeInstanceOf(UnprocessableMessage);
+    await expect(failure).rejects.toThrow(/Message msg-7 on queue orders cannot be processed: /);
+    expect(logs.text()).toMatch(/^error: Message msg-7/m);
+    expect(client.started).toEqual([]);
+  });
+});

@@ -1,0 +1,254 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cardFingerprint, eventIdFor, parseEvent } from '../../src/domain';
+import { ensureDemoCatalog } from '../../src/services/catalog-service';
+import { OrderService } from '../../src/services/order-service';
+import { InvalidContinuationToken } from '../../src/services/ports';
+import { useCosmosFixture, type CosmosFixture } from '../data/cosmos-fixture';
+import { ManualClock, RecordingLog, RecordingPublisher } from './fakes';
+import { anOrderRequest } from './requests';
+
+function setUp(fixture: CosmosFixture, options: { allowFailureSimulation?: boolean } = {}) {
+  const publisher = new RecordingPublisher();
+  const clock = new ManualClock();
+  const log = new RecordingLog();
+  const { orders, products } = fixture.repositories;
+  const service = new OrderService({
+    orders,
+    products,
+    publisher,
+    clock,
+    log,
+    allowFailureSimulation: options.allowFailureSimulation ?? true,
+  });
+  return { service, publisher, clock, log, orders };
+}
+
+describe('OrderService.placeOrder', () => {
+  const cosmos = useCosmosFixture();
+  beforeAll(async () => {
+    await ensureDemoCatalog(cosmos.current.repositories.products);
+  });
+
+  it('accepts an order priced from the catalog, stores it Pending and announces OrderCreated', async () => {
+    const { service, publisher, orders } = setUp(cosmos.current);
+    const result = await service.placeOrder(anOrderRequest(), { correlationId: 'corr-1' });
+    if (result.kind !== 'accepted') throw new Error(`expected accepted, got ${result.kind}`);
+
+    const { order } = result;
+    expect(result.published).toBe(true);
+    expect(order.id).toMatch(/^ord-[0-9a-f]{32}$/);
+    expect(order).toMatchObject({
+      customerId: 'cust-42',
+      sagaStyle: 'orchestration',
+      status: 'Pending',
+      statusReason: null,
+      totalAmount: 62.48,
+      currency: 'USD',
+      payment: { method: 'card', last4: '4242', status: 'Pending', transactionId: null },
+      createdAt: '2025-03-01T12:00:00.000Z',
+    });
+    expect(order.items).toEqual([
+      { productId: 'dog-food-5kg', productName: 'Dog food 5 kg', quantity: 2, unitPrice: 24.99 },
+      { productId: 'cat-food-2kg', productName: 'Cat food 2 kg', quantity: 1, unitPrice: 12.5 },
+    ]);
+    expect(order).not.toHaveProperty('cardFingerprint');
+
+    const stored = await orders.get(order.id);
+    expect(stored?.cardFingerprint).toBe(cardFingerprint('4242424242424242'));
+    expect(JSON.stringify(stored)).not.toContain('4242424242424242');
+
+    expect(publisher.published).toHaveLength(1);
+    const event = publisher.published[0];
+    expect(parseEvent(JSON.parse(JSON.stringify(event))).ok).toBe(true);
+    expect(event).toMatchObject({
+      type: 'OrderCreated',
+      id: eventIdFor(order.id, 'OrderCreated'),
+      orderId: order.id,
+      correlationId: order.id,
+      data: { customerId: 'cust-42', totalAmount: 62.48, currency: 'USD', sagaStyle: 'orchestration' },
+    });
+  });
+
+  it('gives each order without an Idempotency-Key its own id', async () => {
+    const { service } = setUp(cosmos.current);
+    const first = await service.placeOrder(anOrderRequest(), { correlationId: 'c' });
+    const second = await service.placeOrder(anOrderRequest(), { correlationId: 'c' });
+    expect(first.kind).toBe('accepted');
+    expect(second.kind).toBe('accepted');
+    if (first.kind === 'accepted' && second.kind === 'accepted') expect(first.order.id).not.toBe(second.order.id);
+  });
+
+  it('names unknown products and stores and publishes nothing', async () => {
+    const { service, publisher } = setUp(cosmos.current);
+    const request = anOrderRequest({
+      customerId: 'cust-unknown',
+      items: [
+        { productId: 'dog-food-5kg', quantity: 1 },
+        { productId: 'unicorn-saddle', quantity: 1 },
+      ],
+    });
+    expect(await service.placeOrder(request, { correlationId: 'c' })).toEqual({
+      kind: 'unknown-products',
+      productIds: ['unicorn-saddle'],
+    });
+    expect(publisher.published).toHaveLength(0);
+    expect((await service.listOrders({ customerId: 'cust-unknown', limit: 10 })).items).toHaveLength(0);
+  });
+
+  it('refuses simulateFailure when failure simulation is off, and allows ordinary orders', async () => {
+    const { service, publisher } = setUp(cosmos.current, { allowFailureSimulation: false });
+    expect(await service.placeOrder(anOrderRequest({ simulateFailure: 'payment' }), { correlationId: 'c' })).toEqual({
+      kind: 'simulation-disabled',
+    });
+    expect(publisher.published).toHaveLength(0);
+    expect((await service.placeOrder(anOrderRequest(), { correlationId: 'c' })).kind).toBe('accepted');
+  });
+
+  it('stores the failure simulation when it is allowed', async () => {
+    const { service, orders } = setUp(cosmos.current);
+    const result = await service.placeOrder(anOrderRequest({ simulateFailure: 'refund' }), { correlationId: 'c' });
+    if (result.kind !== 'accepted') throw new Error(result.kind);
+    expect((await orders.get(result.order.id))?.simulateFailure).toBe('refund');
+  });
+});
+
+describe('OrderService idempotency', () => {
+  const cosmos = useCosmosFixture();
+  beforeAll(async () => {
+    await ensureDemoCatalog(cosmos.current.repositories.products);
+  });
+
+  it('replays the first order for the same key and body, and starts nothing new', async () => {
+    const { service, publisher, orders } = setUp(cosmos.current);
+    const first = await service.placeOrder(anOrderRequest(), { idempotencyKey: 'key-1', correlationId: 'c1' });
+    if (first.kind !== 'accepted') throw new Error(first.kind);
+    expect(first.order.id).toMatch(/^ord-[0-9a-f]{24}$/);
+
+    // The same body, written differently: spaces in the card number, the default saga style spelled out.
+    const again = anOrderRequest({ payment: { method: 'card', cardNumber: '4242 4242 4242 4242' }, sagaStyle: 'orchestration' });
+    expect(await service.placeOrder(again, { idempotencyKey: 'key-1', correlationId: 'c2' })).toEqual({
+      kind: 'replayed',
+      order: first.order,
+    });
+    expect(publisher.published).toHaveLength(1);
+
+    const stored = await orders.get(first.order.id);
+    expect(stored?.idempotencyKeyHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(stored?.idempotencyKeyHash).not.toContain('key-1');
+  });
+
+  it('reports a conflict for the same key with another body', async () => {
+    const { service, publisher } = setUp(cosmos.current);
+    const first = await service.placeOrder(anOrderRequest(), { idempotencyKey: 'key-2', correlationId: 'c' });
+    if (first.kind !== 'accepted') throw new Error(first.kind);
+    const other = anOrderRequest({ items: [{ productId: 'dog-leash', quantity: 1 }] });
+    expect(await service.placeOrder(other, { idempotencyKey: 'key-2', correlationId: 'c' })).toEqual({
+      kind: 'idempotency-conflict',
+      orderId: first.order.id,
+    });
+    expect(publisher.published).toHaveLength(1);
+  });
+
+  it('treats another card as another body', async () => {
+    const { service } = setUp(cosmos.current);
+    await service.placeOrder(anOrderRequest(), { idempotencyKey: 'key-3', correlationId: 'c' });
+    const otherCard = anOrderRequest({ payment: { method: 'card', cardNumber: '5555555555554444' } });
+    expect((await service.placeOrder(otherCard, { idempotencyKey: 'key-3', correlationId: 'c' })).kind).toBe('idempotency-conflict');
+  });
+
+  it('keeps different keys apart', async () => {
+    const { service } = setUp(cosmos.current);
+    const a = await service.placeOrder(anOrderRequest(), { idempotencyKey: 'key-a', correlationId: 'c' });
+    const b = await service.placeOrder(anOrderRequest(), { idempotencyKey: 'key-b', correlationId: 'c' });
+    expect(a.kind).toBe('accepted');
+    expect(b.kind).toBe('accepted');
+  });
+});
+
+describe('OrderService when the broker is down', () => {
+  const cosmos = useCosmosFixture();
+  beforeAll(async () => {
+    await ensureDemoCatalog(cosmos.current.repositories.products);
+  });
+
+  it('still accepts the order, and the sweeper republishes the same OrderCreated later', async () => {
+    const { service, publisher, clock, log, orders } = setUp(cosmos.current);
+    publisher.failing = true;
+    const stranded = await service.placeOrder(anOrderRequest(), { correlationId: 'corr-down' });
+    if (stranded.kind !== 'accepted') throw new Error(stranded.kind);
+    expect(stranded.published).toBe(false);
+    expect(await orders.get(stranded.order.id)).not.toBeNull();
+    expect(log.warnings).toHaveLength(1);
+    expect(String(log.warnings[0]?.[0])).toContain(stranded.order.id);
+
+    publisher.failing = false;
+    clock.advance(30);
+    const running = await service.placeOrder(anOrderRequest(), { correlationId: 'c' });
+    if (running.kind !== 'accepted') throw new Error(running.kind);
+    await orders.update(running.order.id, (order) => ({ ...order, status: 'Processing' }));
+    const recent = await service.placeOrder(anOrderRequest(), { correlationId: 'c' });
+    publisher.published.length = 0;
+
+    expect(await service.republishPendingOrders(60)).toBe(0);
+    clock.advance(31);
+    expect(await service.republishPendingOrders(60)).toBe(1);
+    expect(publisher.published).toHaveLength(1);
+    expect(publisher.published[0]).toMatchObject({
+      type: 'OrderCreated',
+      id: eventIdFor(stranded.order.id, 'OrderCreated'),
+      orderId: stranded.order.id,
+      occurredAt: stranded.order.createdAt,
+    });
+    expect(recent.kind).toBe('accepted');
+  });
+
+  it('lets a publish failure during the sweep surface, so the next sweep tries again', async () => {
+    const { service, publisher, clock } = setUp(cosmos.current);
+    clock.advance(3600);
+    publisher.failing = true;
+    await expect(service.republishPendingOrders(60)).rejects.toThrow('broker unavailable');
+  });
+});
+
+describe('OrderService reads', () => {
+  const cosmos = useCosmosFixture();
+  beforeAll(async () => {
+    await ensureDemoCatalog(cosmos.current.repositories.products);
+  });
+
+  it('gets an order by id as the public shape, or null', async () => {
+    const { service } = setUp(cosmos.current);
+    const placed = await service.placeOrder(anOrderRequest(), { correlationId: 'c' });
+    if (placed.kind !== 'accepted') throw new Error(placed.kind);
+    expect(await service.getOrder(placed.order.id)).toEqual(placed.order);
+    expect(await service.getOrder('ord-nope')).toBeNull();
+    expect(await service.getSagaOrder(placed.order.id)).toMatchObject({
+      orderId: placed.order.id,
+      cardFingerprint: cardFingerprint('4242424242424242'),
+      shippingCountry: 'US',
+      items: [
+        { productId: 'dog-food-5kg', quantity: 2 },
+        { productId: 'cat-food-2kg', quantity: 1 },
+      ],
+    });
+    expect(await service.getSagaOrder('ord-nope')).toBeNull();
+  });
+
+  it('lists newest first and rejects a malformed continuation token', async () => {
+    const { service, clock } = setUp(cosmos.current);
+    const ids: string[] = [];
+    for (let index = 0; index < 3; index += 1) {
+      clock.advance(1);
+      const placed = await service.placeOrder(anOrderRequest({ customerId: 'cust-list' }), { correlationId: 'c' });
+      if (placed.kind === 'accepted') ids.push(placed.order.id);
+    }
+    const first = await service.listOrders({ customerId: 'cust-list', limit: 2 });
+    expect(first.items.map((order) => order.id)).toEqual([ids[2], ids[1]]);
+    expect(first.items[0]).not.toHaveProperty('cardFingerprint');
+    const second = await service.listOrders({ customerId: 'cust-list', limit: 2, continuationToken: first.continuationToken ?? undefined });
+    expect(second.items.map((order) => order.id)).toEqual([ids[0]]);
+    await expect(service.listOrders({ customerId: 'cust-list', limit: 2, continuationToken: 'bogus!' })).rejects.toBeInstanceOf(
+      InvalidContinuationToken,
+    );
+  });
+});
