@@ -1,0 +1,7 @@
+export * from './create-publisher';
+export * from './deliveries';
+export * from './embedded-broker-publisher';
+export * from './envelope';
+export * from './queues';
+export * from './routes';
+export * from './service-bus-publisher';
