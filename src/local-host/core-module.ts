@@ -86,6 +86,13 @@ export class CoreRegistry {
     });
   }
 
+  /** The registration of the function called `name` (registrations are keyed by functionId || name). */
+  findByName(name: string): CoreRegistration | undefined {
+    const byKey = this.functions.get(name);
+    if (byKey?.metadata.name === name) return byKey;
+    return [...this.functions.values()].find((r) => r.metadata.name === name);
+  }
+
   registerHook(name: string, callback: HookCallback): Disposable {
     if (!hookNames.includes(name as HookName)) {
       throw new RangeError(`Unrecognized hook "${name}"`);
@@ -116,8 +123,9 @@ let currentRegistry: CoreRegistry | undefined;
 // The library sets its programming model once per process (at its first registration), so the model must
 // outlive the host that happened to be current at that moment.
 let programmingModel: ProgrammingModel | undefined;
-let originalRequire: NodeJS.Require | undefined;
-let patchedRequire: NodeJS.Require | undefined;
+type RequireMethod = (id: string) => unknown;
+let originalRequire: RequireMethod | undefined;
+let patchedRequire: RequireMethod | undefined;
 
 function requireRegistry(): CoreRegistry {
   if (!currentRegistry) throw new Error('A function can only be registered during app startup.');
@@ -163,7 +171,7 @@ export function installCoreModule(registry: CoreRegistry): void {
       return Reflect.apply(fn, thisArg, args);
     },
   });
-  Module.prototype.require = patchedRequire;
+  Module.prototype.require = patchedRequire as typeof Module.prototype.require;
 }
 
 /** Detaches `registry` and restores the original `require`. The library keeps its cached core API. */
@@ -172,7 +180,7 @@ export function uninstallCoreModule(registry: CoreRegistry): void {
   currentRegistry = undefined;
   // Someone may have wrapped require after us; unwrapping then would drop their patch, so leave it.
   if (originalRequire && Module.prototype.require === patchedRequire) {
-    Module.prototype.require = originalRequire;
+    Module.prototype.require = originalRequire as typeof Module.prototype.require;
     originalRequire = undefined;
     patchedRequire = undefined;
   }

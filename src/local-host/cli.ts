@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+/**
+ * `functions-embedded-host [--app <folder>] [--port N] [--quiet] [--log-level debug|info|warn|error]`
+ * Runs a Node v4 Functions app folder without `func`. Ctrl+C drains and exits 0; a second Ctrl+C exits at once.
+ */
+import type { LogLevel } from './logger';
+import { startHost, type HostOptions, type RunningHost } from './host';
+
+interface CliArgs {
+  app?: string;
+  port?: number;
+  quiet: boolean;
+  logLevel?: LogLevel;
+  help: boolean;
+}
+
+const usage = `Usage: functions-embedded-host [--app <folder>] [--port <n>] [--log-level debug|info|warn|error] [--quiet]
+
+Runs the Azure Functions (Node v4) app in <folder> (default: the current directory) with an embedded
+HTTP host, Durable Functions engine, Service Bus broker and Cosmos DB.`;
+
+export function parseArgs(argv: string[]): CliArgs {
+  const args: CliArgs = { quiet: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--app':
+        args.app = value();
+        break;
+      case '--port': {
+        const port = Number(value());
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('--port must be a TCP port number');
+        args.port = port;
+        break;
+      }
+      case '--log-level': {
+        const level = value();
+        if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new Error('--log-level must be debug, info, warn or error');
+        args.logLevel = level as LogLevel;
+        break;
+      }
+      case '--quiet':
+        args.quiet = true;
+        break;
+      case '--help':
+      case '-h':
+        args.help = true;
+        break;
+      default:
+        throw new Error(`Unknown argument "${arg}"`);
+    }
+  }
+  return args;
+}
+
+async function main(): Promise<void> {
+  let args: CliArgs;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${usage}\n`);
+    process.exit(2);
+  }
+  if (args.help) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  const options: HostOptions = { quiet: args.quiet };
+  if (args.app !== undefined) options.appDir = args.app;
+  if (args.port !== undefined) options.port = args.port;
+  if (args.logLevel !== undefined) options.logLevel = args.logLevel;
+
+  let host: RunningHost;
+  try {
+    host = await startHost(options);
+  } catch (err) {
+    process.stderr.write(`The host failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals++;
+    if (signals > 1) {
+      process.stderr.write(`${signal} again: exiting without draining\n`);
+      process.exit(130);
+    }
+    process.stdout.write(`\n${signal} received, draining (press Ctrl+C again to exit at once)\n`);
+    host.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`Stopping failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,37 @@
+/**
+ * An in-memory Cosmos DB (`@vercel/cosmosdb-server`) over plain HTTP on 127.0.0.1, for apps run without a
+ * Cosmos endpoint. Clients must disable endpoint discovery: the server advertises an https location.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** The Cosmos DB emulator's published key; the embedded server accepts any key, this one keeps tools happy. */
+export const emulatorKey = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
+
+export interface EmbeddedCosmos {
+  endpoint: string;
+  key: string;
+  close(): Promise<void>;
+}
+
+export async function startEmbeddedCosmos(port = 0): Promise<EmbeddedCosmos> {
+  const { createHttpServer } = await import('@vercel/cosmosdb-server');
+  const server: Server = createHttpServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    endpoint,
+    key: emulatorKey,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,348 @@
+/**
+ * The in-process Service Bus namespace: queues and topics from Config.json, duplicate detection at the
+ * sending entity, scheduled enqueue, topic fan-out through subscription rules, forwarding, and a
+ * dead-letter queue per receivable entity.
+ */
+import { randomUUID } from 'node:crypto';
+import type { HostClock } from '../contracts';
+import type { HostLogger } from '../logger';
+import {
+  defaultDuplicateDetection,
+  undeclaredDefaults,
+  type BrokerConfig,
+  type DuplicateDetection,
+  type SubscriptionConfig,
+} from './config';
+import { RuleMatcher } from './filters';
+import { cloneMessage, toOutgoing, type BrokerMessage, type OutgoingMessage } from './message';
+import { MessageStore, type DeadLetterEvent } from './message-store';
+
+export class UnknownEntityError extends Error {
+  constructor(readonly entity: string) {
+    super(`The messaging entity "${entity}" is not declared in the Service Bus config.`);
+  }
+}
+
+export interface SendResult {
+  entity: string;
+  messageId: string;
+  sequenceNumber?: number;
+  /** Dropped by duplicate detection (the send still succeeds, as in Service Bus). */
+  duplicate: boolean;
+  scheduled: boolean;
+}
+
+export interface EntityInfo {
+  path: string;
+  kind: 'queue' | 'subscription' | 'topic';
+  declared: boolean;
+  active: number;
+  locked: number;
+  deadLetter: number;
+  maxDeliveryCount?: number;
+}
+
+class DuplicateDetector {
+  readonly #seen = new Map<string, number>();
+
+  constructor(readonly settings: DuplicateDetection) {}
+
+  /** True when `messageId` was already accepted within the window; otherwise records it. */
+  isDuplicate(messageId: string, nowMs: number): boolean {
+    if (!this.settings.enabled) return false;
+    for (const [id, until] of this.#seen) {
+      if (until <= nowMs) this.#seen.delete(id);
+    }
+    if (this.#seen.has(messageId)) return true;
+    this.#seen.set(messageId, nowMs + this.settings.windowMs);
+    return false;
+  }
+}
+
+interface QueueEntity {
+  kind: 'queue';
+  name: string;
+  declared: boolean;
+  store: MessageStore;
+  duplicates: DuplicateDetector;
+}
+
+interface SubscriptionEntity {
+  name: string;
+  config: SubscriptionConfig;
+  declared: boolean;
+  store: MessageStore;
+}
+
+interface TopicEntity {
+  kind: 'topic';
+  name: string;
+  declared: boolean;
+  defaultTtlMs: number;
+  duplicates: DuplicateDetector;
+  subscriptions: Map<string, SubscriptionEntity>;
+}
+
+export interface BrokerOptions {
+  config: BrokerConfig;
+  clock: HostClock;
+  logger: HostLogger;
+  /** When true, sending to an entity missing from the config fails instead of creating a queue. */
+  strict?: boolean;
+}
+
+const maxForwardHops = 4;
+
+export function subscriptionPath(topic: string, subscription: string): string {
+  return `${topic}/subscriptions/${subscription}`;
+}
+
+export class ServiceBusBroker {
+  readonly strict: boolean;
+  readonly #queues = new Map<string, QueueEntity>();
+  readonly #topics = new Map<string, TopicEntity>();
+  readonly #clock: HostClock;
+  readonly #logger: HostLogger;
+  readonly #matcher: RuleMatcher;
+  readonly #abort = new AbortController();
+  readonly #pendingScheduled = new Set<Promise<void>>();
+  #sequence = 0;
+
+  constructor(options: BrokerOptions) {
+    this.strict = options.strict ?? false;
+    this.#clock = options.clock;
+    this.#logger = options.logger;
+    this.#matcher = new RuleMatcher((m) => this.#logger.warn(m, 'servicebus'));
+    for (const q of options.config.queues) {
+      this.#queues.set(q.name.toLowerCase(), {
+        kind: 'queue',
+        name: q.name,
+        declared: true,
+        store: this.#newStore(q.name, q.settings),
+        duplicates: new DuplicateDetector(q.duplicateDetection),
+      });
+    }
+    for (const t of options.config.topics) {
+      const topic: TopicEntity = {
+        kind: 'topic',
+        name: t.name,
+        declared: true,
+        defaultTtlMs: t.defaultTtlMs,
+        duplicates: new DuplicateDetector(t.duplicateDetection),
+        subscriptions: new Map(),
+      };
+      for (const s of t.subscriptions) {
+        topic.subscriptions.set(s.name.toLowerCase(), {
+          name: s.name,
+          config: s,
+          declared: true,
+          store: this.#newStore(subscriptionPath(t.name, s.name), s.settings),
+        });
+      }
+      this.#topics.set(t.name.toLowerCase(), topic);
+    }
+  }
+
+  /** The store a queue trigger receives from; an undeclared queue is created with defaults. */
+  queueStore(name: string, usedBy: string): MessageStore {
+    const existing = this.#queues.get(name.toLowerCase());
+    if (existing) return existing.store;
+    if (this.#topics.has(name.toLowerCase())) throw new Error(`${usedBy}: "${name}" is a topic, not a queue.`);
+    return this.#createQueue(name, usedBy).store;
+  }
+
+  /** The store a topic trigger receives from; undeclared topics and subscriptions are created with defaults. */
+  subscriptionStore(topicName: string, subscriptionName: string, usedBy: string): MessageStore {
+    let topic = this.#topics.get(topicName.toLowerCase());
+    if (!topic) {
+      if (this.#queues.has(topicName.toLowerCase())) throw new Error(`${usedBy}: "${topicName}" is a queue, not a topic.`);
+      this.#logger.warn(`topic "${topicName}" (used by ${usedBy}) is not declared in the Service Bus config; using defaults`, 'servicebus');
+      topic = {
+        kind: 'topic',
+        name: topicName,
+        declared: false,
+        defaultTtlMs: undeclaredDefaults.defaultTtlMs,
+        duplicates: new DuplicateDetector(defaultDuplicateDetection),
+        subscriptions: new Map(),
+      };
+      this.#topics.set(topicName.toLowerCase(), topic);
+    }
+    const existing = topic.subscriptions.get(subscriptionName.toLowerCase());
+    if (existing) return existing.store;
+    this.#logger.warn(
+      `subscription "${subscriptionName}" of topic "${topic.name}" (used by ${usedBy}) is not declared in the Service Bus config; it receives every message, MaxDeliveryCount ${undeclaredDefaults.maxDeliveryCount}`,
+      'servicebus',
+    );
+    const path = subscriptionPath(topic.name, subscriptionName);
+    const sub: SubscriptionEntity = {
+      name: subscriptionName,
+      config: { name: subscriptionName, settings: undeclaredDefaults, rules: [] },
+      declared: false,
+      store: this.#newStore(path, undeclaredDefaults),
+    };
+    topic.subscriptions.set(subscriptionName.toLowerCase(), sub);
+    return sub.store;
+  }
+
+  /** A receivable store by path (`queue` or `topic/subscriptions/name`). */
+  store(path: string): MessageStore | undefined {
+    const parts = path.split('/');
+    if (parts.length === 1) return this.#queues.get(path.toLowerCase())?.store;
+    if (parts.length === 3 && parts[1]?.toLowerCase() === 'subscriptions') {
+      return this.#topics.get((parts[0] as string).toLowerCase())?.subscriptions.get((parts[2] as string).toLowerCase())?.store;
+    }
+    return undefined;
+  }
+
+  isSendEntity(name: string): boolean {
+    return this.#queues.has(name.toLowerCase()) || this.#topics.has(name.toLowerCase());
+  }
+
+  /** Sends to a queue or topic. Throws UnknownEntityError for an undeclared entity when strict. */
+  send(entityName: string, messages: OutgoingMessage[]): SendResult[] {
+    return messages.map((m) => this.#send(entityName, m, 0));
+  }
+
+  /** Moves a dead-lettered message back to its entity as a new message (delivery count starts again). */
+  resubmit(path: string, sequenceNumber: number): SendResult | undefined {
+    const store = this.store(path);
+    const message = store?.takeDeadLetter(sequenceNumber);
+    if (!store || !message) return undefined;
+    const fresh = this.#toBrokerMessage(toOutgoing(message), store.settings.defaultTtlMs);
+    store.enqueue(fresh);
+    return { entity: path, messageId: fresh.messageId, sequenceNumber: fresh.sequenceNumber, duplicate: false, scheduled: false };
+  }
+
+  entities(): EntityInfo[] {
+    const out: EntityInfo[] = [];
+    for (const q of this.#queues.values()) out.push(this.#info(q.store, 'queue', q.declared));
+    for (const t of this.#topics.values()) {
+      out.push({ path: t.name, kind: 'topic', declared: t.declared, active: 0, locked: 0, deadLetter: 0 });
+      for (const s of t.subscriptions.values()) out.push(this.#info(s.store, 'subscription', s.declared));
+    }
+    return out;
+  }
+
+  /** Drops scheduled messages that have not been enqueued yet. */
+  async close(): Promise<void> {
+    this.#abort.abort();
+    await Promise.allSettled([...this.#pendingScheduled]);
+  }
+
+  #info(store: MessageStore, kind: 'queue' | 'subscription', declared: boolean): EntityInfo {
+    return {
+      path: store.path,
+      kind,
+      declared,
+      active: store.activeCount,
+      locked: store.lockedCount,
+      deadLetter: store.deadLetterCount,
+      maxDeliveryCount: store.settings.maxDeliveryCount,
+    };
+  }
+
+  #newStore(path: string, settings: MessageStore['settings']): MessageStore {
+    return new MessageStore(path, settings, this.#clock, (event) => this.#onDeadLetter(event));
+  }
+
+  #createQueue(name: string, usedBy: string): QueueEntity {
+    this.#logger.warn(
+      `queue "${name}" (used by ${usedBy}) is not declared in the Service Bus config; using defaults (MaxDeliveryCount ${undeclaredDefaults.maxDeliveryCount})`,
+      'servicebus',
+    );
+    const queue: QueueEntity = {
+      kind: 'queue',
+      name,
+      declared: false,
+      store: this.#newStore(name, undeclaredDefaults),
+      duplicates: new DuplicateDetector(defaultDuplicateDetection),
+    };
+    this.#queues.set(name.toLowerCase(), queue);
+    return queue;
+  }
+
+  #send(entityName: string, outgoing: OutgoingMessage, hops: number): SendResult {
+    let entity: QueueEntity | TopicEntity | undefined = this.#queues.get(entityName.toLowerCase()) ?? this.#topics.get(entityName.toLowerCase());
+    if (!entity) {
+      if (this.strict) throw new UnknownEntityError(entityName);
+      entity = this.#createQueue(entityName, 'a sender');
+    }
+    const messageId = outgoing.messageId ?? randomUUID().replace(/-/g, '');
+    const result: SendResult = { entity: entity.name, messageId, duplicate: false, scheduled: false };
+    if (entity.duplicates.isDuplicate(messageId, this.#clock.now().getTime())) {
+      this.#logger.debug(`duplicate message ${messageId} to ${entity.name} dropped`, 'servicebus');
+      return { ...result, duplicate: true };
+    }
+    const withId = { ...outgoing, messageId };
+    const at = outgoing.scheduledEnqueueTimeUtc;
+    if (at && at.getTime() > this.#clock.now().getTime()) {
+      this.#schedule(entity.name, withId, at, hops);
+      return { ...result, scheduled: true };
+    }
+    return { ...result, sequenceNumber: this.#deliver(entity, withId, hops) };
+  }
+
+  #schedule(entityName: string, outgoing: OutgoingMessage, at: Date, hops: number): void {
+    const pending = this.#clock
+      .sleepUntil(at, this.#abort.signal)
+      .then(() => {
+        if (this.#abort.signal.aborted) return;
+        const entity = this.#queues.get(entityName.toLowerCase()) ?? this.#topics.get(entityName.toLowerCase());
+        if (entity) this.#deliver(entity, { ...outgoing, scheduledEnqueueTimeUtc: undefined }, hops);
+      })
+      .catch(() => undefined)
+      .finally(() => this.#pendingScheduled.delete(pending));
+    this.#pendingScheduled.add(pending);
+  }
+
+  #deliver(entity: QueueEntity | TopicEntity, outgoing: OutgoingMessage, hops: number): number {
+    if (entity.kind === 'queue') {
+      const forwardTo = entity.store.settings.forwardTo;
+      if (forwardTo && hops < maxForwardHops) return this.#send(forwardTo, outgoing, hops + 1).sequenceNumber ?? -1;
+      const message = this.#toBrokerMessage(outgoing, entity.store.settings.defaultTtlMs);
+      entity.store.enqueue(message);
+      return message.sequenceNumber;
+    }
+    const message = this.#toBrokerMessage(outgoing, entity.defaultTtlMs);
+    for (const sub of entity.subscriptions.values()) {
+      if (!this.#matcher.matches(sub.config.rules, message, sub.store.path)) continue;
+      const forwardTo = sub.store.settings.forwardTo;
+      if (forwardTo && hops < maxForwardHops) this.#send(forwardTo, toOutgoing(message), hops + 1);
+      else sub.store.enqueue(this.#withTtl(cloneMessage(message), sub.store.settings.defaultTtlMs));
+    }
+    return message.sequenceNumber;
+  }
+
+  #withTtl(message: BrokerMessage, entityTtlMs: number): BrokerMessage {
+    const ttl = Math.min(message.timeToLiveMs ?? entityTtlMs, entityTtlMs);
+    message.expiresAtUtc = new Date(message.enqueuedTimeUtc.getTime() + ttl);
+    return message;
+  }
+
+  #toBrokerMessage(outgoing: OutgoingMessage, entityTtlMs: number): BrokerMessage {
+    const { scheduledEnqueueTimeUtc: _scheduled, applicationProperties, ...rest } = outgoing;
+    const enqueued = this.#clock.now();
+    const message: BrokerMessage = {
+      ...rest,
+      messageId: outgoing.messageId ?? randomUUID().replace(/-/g, ''),
+      applicationProperties: { ...applicationProperties },
+      sequenceNumber: ++this.#sequence,
+      enqueuedTimeUtc: enqueued,
+      expiresAtUtc: enqueued,
+      deliveryCount: 0,
+    };
+    return this.#withTtl(message, entityTtlMs);
+  }
+
+  #onDeadLetter({ message, store }: DeadLetterEvent): void {
+    this.#logger.warn(
+      `message ${message.messageId} (#${message.sequenceNumber}) moved to ${store.path}/$DeadLetterQueue: ${message.deadLetterReason}${message.deadLetterErrorDescription ? ` (${message.deadLetterErrorDescription})` : ''}`,
+      'servicebus',
+    );
+    const target = store.settings.forwardDeadLetteredMessagesTo;
+    if (target && store.takeDeadLetter(message.sequenceNumber)) {
+      // Let the caller finish its own bookkeeping before the forwarded copy becomes deliverable.
+      queueMicrotask(() => this.#send(target, toOutgoing(message), 1));
+    }
+  }
+}
