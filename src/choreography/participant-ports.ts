@@ -1,0 +1,44 @@
+import type { FulfillmentService } from '../services/fulfillment-service';
+import type { InventoryService } from '../services/inventory-service';
+import type { PaymentService } from '../services/payment-service';
+import type { Clock, EventPublisher, OrderRepository } from '../services/ports';
+import type { ChoreographySagaStore } from './choreography-saga-store';
+
+export type InventoryOperations = Pick<InventoryService, 'reserve' | 'release'>;
+export type PaymentOperations = Pick<PaymentService, 'charge' | 'refund'>;
+export type FulfillmentOperations = Pick<FulfillmentService, 'fulfil' | 'cancel'>;
+
+/** What every participant needs besides its own operations. */
+export interface ParticipantBasics {
+  orders: Pick<OrderRepository, 'get'>;
+  publisher: EventPublisher;
+  clock: Clock;
+  /**
+   * Waits before a transient fault is handed back to Service Bus: the broker redelivers at once, so this
+   * pause is the only back-off between attempts.
+   */
+  pause(ms: number): Promise<void>;
+}
+
+export interface InventoryParticipantDeps extends ParticipantBasics {
+  inventory: InventoryOperations;
+}
+
+export interface PaymentParticipantDeps extends ParticipantBasics {
+  payment: PaymentOperations;
+}
+
+export interface FulfillmentParticipantDeps extends ParticipantBasics {
+  fulfillment: FulfillmentOperations;
+}
+
+export interface OrderParticipantDeps extends Omit<ParticipantBasics, 'orders'> {
+  orders: Pick<OrderRepository, 'update'>;
+  sagas: ChoreographySagaStore;
+}
+
+/** Everything the four participants need; the composition root builds it once per process. */
+export type ChoreographyParticipants = InventoryParticipantDeps &
+  PaymentParticipantDeps &
+  FulfillmentParticipantDeps &
+  OrderParticipantDeps & { orders: Pick<OrderRepository, 'get' | 'update'> };

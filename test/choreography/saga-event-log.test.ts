@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { orderFollowingSaga } from '../../src/choreography/order-status';
+import { publicSaga, recordedEvents, withRecordedEvent, type ChoreographySagaDocument } from '../../src/choreography/saga-event-log';
+import { foldChoreographySaga } from '../../src/domain/choreography-saga';
+import { startSaga, type AnySagaEvent, type OrderSaga } from '../../src/domain';
+import { aStoredOrder } from '../data/builders';
+import { ORDER_ID, SAGA_PATHS, at, inventoryReserved, orderCreated, shuffled } from './saga-events';
+
+/** Adds events one at a time, through JSON like a stored document. */
+function recordAll(events: readonly AnySagaEvent[], start: ChoreographySagaDocument | null = null): ChoreographySagaDocument | null {
+  let stored = start;
+  for (const event of events) {
+    const next = withRecordedEvent(stored, event);
+    if (next) stored = JSON.parse(JSON.stringify(next)) as ChoreographySagaDocument;
+  }
+  return stored;
+}
+
+describe('the saga event log', () => {
+  it('starts the saga document with the first event', () => {
+    const document = withRecordedEvent(null, orderCreated(0)) as ChoreographySagaDocument;
+    expect(document.status).toBe('Running');
+    expect(document.choreography?.events).toEqual([orderCreated(0)]);
+  });
+
+  it.each(Object.entries(SAGA_PATHS))('records %s to the same public record in any order, with copies', (_path, events) => {
+    for (let seed = 1; seed <= 50; seed += 1) {
+      const stored = recordAll(shuffled([...events, ...events], seed)) as ChoreographySagaDocument;
+      expect(publicSaga(stored)).toEqual(foldChoreographySaga(ORDER_ID, events));
+      expect(recordedEvents(stored)).toHaveLength(events.length);
+    }
+  });
+
+  it('changes nothing for a recorded event, a final saga or an orchestrated saga', () => {
+    const running = recordAll([orderCreated(0)]) as ChoreographySagaDocument;
+    expect(withRecordedEvent(running, orderCreated(0))).toBeNull();
+    const final = recordAll(SAGA_PATHS.completed ?? []) as ChoreographySagaDocument;
+    expect(withRecordedEvent(final, inventoryReserved(9))).toBeNull();
+    const orchestrated = startSaga({ orderId: ORDER_ID, sagaStyle: 'orchestration', instanceId: ORDER_ID, now: at(0) });
+    expect(withRecordedEvent(orchestrated, orderCreated(0))).toBeNull();
+  });
+
+  it('keeps the first announcement of a fact when a later copy arrived first', () => {
+    const laterCopy = inventoryReserved(7, 2);
+    const stored = recordAll([orderCreated(0), laterCopy, inventoryReserved(1, 1)]) as ChoreographySagaDocument;
+    expect(recordedEvents(stored).map((event) => event.occurredAt)).toEqual([at(0), at(1)]);
+    expect(stored.steps[0]).toMatchObject({ attempts: 1, completedAt: at(1) });
+  });
+
+  it('refuses a log that no longer parses', () => {
+    const stored = { ...(recordAll([orderCreated(0)]) as ChoreographySagaDocument), choreography: { events: [{ type: 'Nope' }] } };
+    expect(() => recordedEvents(stored)).toThrow(/recorded event 0 is invalid/);
+  });
+
+  it('never shows the log in the public record', () => {
+    const stored = recordAll(SAGA_PATHS.completed ?? []) as ChoreographySagaDocument;
+    expect(Object.keys(publicSaga(stored)).sort()).toEqual(
+      ['compensation', 'createdAt', 'instanceId', 'orderId', 'sagaStyle', 'status', 'steps', 'updatedAt'].sort(),
+    );
+  });
+});
+
+describe('orderFollowingSaga', () => {
+  const saga = foldChoreographySaga(ORDER_ID, SAGA_PATHS['failed at FulfillOrder'] ?? []) as OrderSaga;
+
+  it('takes the status, reason and payment the saga implies', () => {
+    const order = aStoredOrder({ id: ORDER_ID, status: 'Processing' });
+    expect(orderFollowingSaga(order, saga, { status: 'Refunded', transactionId: 'txn-1' }, at(99))).toEqual({
+      ...order,
+      status: 'Cancelled',
+      statusReason: 'Shipping to country "AQ" is not supported',
+      payment: { ...order.payment, status: 'Refunded', transactionId: 'txn-1' },
+      updatedAt: at(99),
+    });
+  });
+
+  it('leaves an order that already shows the saga, or that is final, as it is', () => {
+    const running = foldChoreographySaga(ORDER_ID, [orderCreated(0)]) as OrderSaga;
+    expect(orderFollowingSaga(aStoredOrder({ status: 'Processing' }), running, null, at(99))).toBeNull();
+    expect(orderFollowingSaga(aStoredOrder({ status: 'Completed' }), running, null, at(99))).toBeNull();
+  });
+});
