@@ -1,7 +1,6 @@
 import { isSagaOutcomeEvent, paymentOutcome, sagaOutcomeEvent } from '../domain/choreography-saga';
 import { COMPENSATION_RETRY, EVENT_TYPES, retryDelayMs, type AnySagaEvent } from '../domain';
 import { UnprocessableMessage, type Delivery } from './delivery';
-import { orderFollowingSaga } from './order-status';
 import type { OrderParticipantDeps } from './participant-ports';
 import { react, reject, type Reaction, type Reactions } from './reactions';
 import { QUEUE_MAX_DELIVERY_COUNT, describeFault } from './redelivery';
@@ -21,10 +20,7 @@ async function recordSagaEvent(deps: OrderParticipantDeps, event: AnySagaEvent, 
       reject('order', delivery, `order ${event.orderId} runs as ${stored.sagaStyle}, not choreography`);
     }
     const saga = publicSaga(stored);
-    const now = deps.clock.now().toISOString();
-    await deps.orders.update(event.orderId, (order) =>
-      orderFollowingSaga(order, saga, paymentOutcome(event.orderId, recordedEvents(stored)), now),
-    );
+    await deps.sagaRecords.applyToOrder(saga, paymentOutcome(event.orderId, recordedEvents(stored)) ?? undefined);
 
     // Re-published on every redelivery once final: the same event, dropped by duplicate detection.
     const outcome = sagaOutcomeEvent(saga, event.correlationId);

@@ -1,12 +1,16 @@
 import type { FulfillmentService } from '../services/fulfillment-service';
 import type { InventoryService } from '../services/inventory-service';
 import type { PaymentService } from '../services/payment-service';
-import type { Clock, EventPublisher, OrderRepository } from '../services/ports';
-import type { ChoreographySagaStore } from './choreography-saga-store';
+import type { Clock, EventPublisher, OrderRepository, SagaRepository } from '../services/ports';
+import type { SagaRecordService } from '../services/saga-record-service';
+import type { ChoreographySagaDocument } from './saga-event-log';
 
 export type InventoryOperations = Pick<InventoryService, 'reserve' | 'release'>;
 export type PaymentOperations = Pick<PaymentService, 'charge' | 'refund'>;
 export type FulfillmentOperations = Pick<FulfillmentService, 'fulfil' | 'cancel'>;
+
+/** The saga document with its event log, changed by read-modify-replace with If-Match. */
+export type ChoreographySagaStore = Pick<SagaRepository<ChoreographySagaDocument>, 'update'>;
 
 /** What every participant needs besides its own operations. */
 export interface ParticipantBasics {
@@ -33,12 +37,10 @@ export interface FulfillmentParticipantDeps extends ParticipantBasics {
 }
 
 export interface OrderParticipantDeps extends Omit<ParticipantBasics, 'orders'> {
-  orders: Pick<OrderRepository, 'update'>;
   sagas: ChoreographySagaStore;
+  /** Brings the order in line with the saga, as the orchestrated style does. */
+  sagaRecords: Pick<SagaRecordService, 'applyToOrder'>;
 }
 
 /** Everything the four participants need; the composition root builds it once per process. */
-export type ChoreographyParticipants = InventoryParticipantDeps &
-  PaymentParticipantDeps &
-  FulfillmentParticipantDeps &
-  OrderParticipantDeps & { orders: Pick<OrderRepository, 'get' | 'update'> };
+export type ChoreographyParticipants = InventoryParticipantDeps & PaymentParticipantDeps & FulfillmentParticipantDeps & OrderParticipantDeps;

@@ -1,4 +1,5 @@
 import type { Container } from '@azure/cosmos';
+import type { z } from 'zod';
 import { OrderSagaSchema, isFinalSagaStatus, type OrderSaga } from '../domain';
 import type { SagaRepository } from '../services/ports';
 import { createIfAbsent, readDocument, replaceIfUnchanged } from './documents';
@@ -15,15 +16,23 @@ function isStale(snapshot: OrderSaga, stored: OrderSaga): boolean {
 
 /** One OrderSaga per order, `id` = `orderId` in the `/orderId` partition: read and written by point operations. */
 export function createSagaRepository(container: Container): SagaRepository {
-  const read = (orderId: string) => readDocument(container, OrderSagaSchema, orderId, orderId);
+  return createSagaDocumentRepository(container, OrderSagaSchema);
+}
 
-  async function update(orderId: string, change: (saga: OrderSaga | null) => OrderSaga | null): Promise<OrderSaga | null> {
+/**
+ * The same saga documents, read and written with `schema`: a schema that extends OrderSagaSchema keeps the
+ * fields it adds (OrderSagaSchema alone drops whatever else a document carries).
+ */
+export function createSagaDocumentRepository<T extends OrderSaga>(container: Container, schema: z.ZodType<T>): SagaRepository<T> {
+  const read = (orderId: string) => readDocument(container, schema, orderId, orderId);
+
+  async function update(orderId: string, change: (saga: T | null) => T | null): Promise<T | null> {
     return retryOnLostRace(`update saga ${orderId}`, async () => {
       const found = await read(orderId);
       const current = found?.document ?? null;
       const changed = change(current);
       if (changed === null) return current;
-      const next = OrderSagaSchema.parse({ ...changed, orderId });
+      const next = schema.parse({ ...changed, orderId });
       const document = { ...next, id: orderId };
       if (found) {
         await replaceIfUnchanged(container, orderId, orderId, document, found.etag);

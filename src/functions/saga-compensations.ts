@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { getAppServices, type AppServices } from '../app-services';
 import type { CompensationName, SagaOrder } from '../domain';
-import { registerSagaActivity, type SagaActivityHandler } from '../orchestration/register-activity';
+import { loggedActivity, registerSagaActivity, type SagaActivityHandler } from '../orchestration/register-activity';
 import type { CompensationOutcome } from '../services/ports';
 
 export type SagaCompensationServices = Pick<AppServices, 'inventory' | 'payments' | 'fulfillment'>;
@@ -17,21 +17,8 @@ export function sagaCompensationHandlers(
   };
 }
 
-async function logged(
-  name: CompensationName,
-  order: SagaOrder,
-  context: InvocationContext,
-  work: Promise<CompensationOutcome>,
-): Promise<CompensationOutcome> {
-  const tag = `[orderId=${order.orderId} correlationId=${order.correlationId}]`;
-  try {
-    const outcome = await work;
-    context.log(`${tag} ${name}: ${outcome}`);
-    return outcome;
-  } catch (error) {
-    context.warn(`${tag} ${name} threw; the orchestrator will retry: ${error instanceof Error ? error.message : String(error)}`);
-    throw error;
-  }
+function logged(name: CompensationName, order: SagaOrder, context: InvocationContext, work: Promise<CompensationOutcome>): Promise<CompensationOutcome> {
+  return loggedActivity(name, order, context, work, (outcome) => `${name}: ${outcome}`);
 }
 
 const handlers = sagaCompensationHandlers(getAppServices);

@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { getAppServices, type AppServices } from '../app-services';
 import type { ForwardStepName, SagaOrder } from '../domain';
-import { registerSagaActivity, type SagaActivityHandler } from '../orchestration/register-activity';
+import { loggedActivity, registerSagaActivity, type SagaActivityHandler } from '../orchestration/register-activity';
 
 export type SagaStepServices = Pick<AppServices, 'inventory' | 'payments' | 'fulfillment'>;
 
@@ -17,16 +17,8 @@ export function sagaStepHandlers(getServices: () => Promise<SagaStepServices>): 
   };
 }
 
-async function logged<T extends { ok: boolean }>(step: ForwardStepName, order: SagaOrder, context: InvocationContext, work: Promise<T>): Promise<T> {
-  const tag = `[orderId=${order.orderId} correlationId=${order.correlationId}]`;
-  try {
-    const result = await work;
-    context.log(`${tag} ${step} ${result.ok ? 'succeeded' : 'failed (business rule)'}`);
-    return result;
-  } catch (error) {
-    context.warn(`${tag} ${step} threw; the orchestrator will retry: ${error instanceof Error ? error.message : String(error)}`);
-    throw error;
-  }
+function logged<T extends { ok: boolean }>(step: ForwardStepName, order: SagaOrder, context: InvocationContext, work: Promise<T>): Promise<T> {
+  return loggedActivity(step, order, context, work, (result) => `${step} ${result.ok ? 'succeeded' : 'failed (business rule)'}`);
 }
 
 const handlers = sagaStepHandlers(getAppServices);

@@ -81,12 +81,16 @@ export interface OrderKeyedRepository<T extends { orderId: string }> {
 export type PaymentRepository = OrderKeyedRepository<PaymentRecord>;
 export type ShipmentRepository = OrderKeyedRepository<ShipmentRecord>;
 
-export interface SagaRepository {
-  get(orderId: string): Promise<OrderSaga | null>;
+/**
+ * The saga record of an order. `T` is the stored document: the OrderSaga itself, or an OrderSaga with internal
+ * fields of a saga style (the choreography's event log), which reads and writes keep.
+ */
+export interface SagaRepository<T extends OrderSaga = OrderSaga> {
+  get(orderId: string): Promise<T | null>;
   /** Writes the whole record (the orchestrator owns it; replays write the same snapshot again). */
-  save(saga: OrderSaga): Promise<void>;
+  save(saga: T): Promise<void>;
   /** Read-modify-replace with If-Match (choreography: several handlers update one record). */
-  update(orderId: string, change: (saga: OrderSaga | null) => OrderSaga | null): Promise<OrderSaga | null>;
+  update(orderId: string, change: (saga: T | null) => T | null): Promise<T | null>;
 }
 
 /** What a compensation reports when it did not throw (a thrown fault is retried, then recorded as Failed). */

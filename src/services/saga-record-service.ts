@@ -12,10 +12,20 @@ export interface PaymentProgress {
  * a retry after a fault between the two writes brings the order in line.
  */
 export class SagaRecordService {
-  constructor(private readonly deps: { sagas: SagaRepository; orders: OrderRepository; clock: Clock }) {}
+  constructor(
+    private readonly deps: { sagas: Pick<SagaRepository, 'get' | 'save'>; orders: Pick<OrderRepository, 'update'>; clock: Clock },
+  ) {}
 
   async save(saga: OrderSaga, payment?: PaymentProgress): Promise<void> {
     await this.deps.sagas.save(saga);
+    await this.applyToOrder(saga, payment);
+  }
+
+  /**
+   * Brings the order in line with the saga: the status and reason it implies and, when given, the payment's
+   * progress. The order is written only when something it shows changes.
+   */
+  async applyToOrder(saga: OrderSaga, payment?: PaymentProgress): Promise<void> {
     const { status, statusReason } = orderStatusFor(saga);
     await this.deps.orders.update(saga.orderId, (order): StoredOrder | null => {
       // A final status is the answer the client was promised; a late or replayed snapshot must not undo it.

@@ -1,9 +1,9 @@
 import type { Delivery, ParticipantLog } from '../../src/choreography/delivery';
-import type { ParticipantBasics } from '../../src/choreography/participant-ports';
-import type { ChoreographySagaStore } from '../../src/choreography/choreography-saga-store';
+import type { ChoreographySagaStore, ParticipantBasics } from '../../src/choreography/participant-ports';
 import type { ChoreographySagaDocument } from '../../src/choreography/saga-event-log';
 import type { AnySagaEvent, StoredOrder } from '../../src/domain';
-import { RecordNotFound, type EventPublisher, type OrderRepository } from '../../src/services/ports';
+import { RecordNotFound, type Clock, type EventPublisher, type OrderRepository, type SagaRepository } from '../../src/services/ports';
+import { SagaRecordService } from '../../src/services/saga-record-service';
 import { aStoredOrder } from '../data/builders';
 import { ORDER_ID, at } from './saga-events';
 
@@ -70,6 +70,16 @@ export class InMemorySagas implements ChoreographySagaStore {
     const stored = this.byId.get(orderId);
     return stored ? JSON.parse(JSON.stringify(stored)) : null;
   }
+}
+
+/** The choreography keeps its saga documents through its own store: the saga record service only updates orders. */
+const sagasOutOfReach: Pick<SagaRepository, 'get' | 'save'> = {
+  get: () => Promise.reject(new Error('the order participant reads sagas through its saga store')),
+  save: () => Promise.reject(new Error('the order participant writes sagas through its saga store')),
+};
+
+export function sagaRecordsOver(orders: InMemoryOrders, clock: Clock): SagaRecordService {
+  return new SagaRecordService({ sagas: sagasOutOfReach, orders, clock });
 }
 
 export class RecordingPublisher implements EventPublisher {

@@ -4,21 +4,23 @@ import { handleOrderEvent } from '../../src/choreography/order-participant';
 import { foldChoreographySaga } from '../../src/domain/choreography-saga';
 import { eventIdFor, startSaga, type AnySagaEvent } from '../../src/domain';
 import { aStoredOrder } from '../data/builders';
-import { InMemoryOrders, InMemorySagas, NOW, RecordingPublisher, deliveryOf } from './fakes';
+import { InMemoryOrders, InMemorySagas, NOW, RecordingPublisher, deliveryOf, sagaRecordsOver } from './fakes';
 import { ORDER_ID, SAGA_PATHS, orderCreated, paymentCompleted, sagaEvent, shuffled } from './saga-events';
 
 function participant() {
   const pauses: number[] = [];
+  const orders = new InMemoryOrders(aStoredOrder({ id: ORDER_ID, sagaStyle: 'choreography' }));
+  const clock = { now: () => new Date(NOW) };
   const deps = {
-    orders: new InMemoryOrders(aStoredOrder({ id: ORDER_ID, sagaStyle: 'choreography' })),
     sagas: new InMemorySagas(),
+    sagaRecords: sagaRecordsOver(orders, clock),
     publisher: new RecordingPublisher(),
-    clock: { now: () => new Date(NOW) },
+    clock,
     pause: async (ms: number) => {
       pauses.push(ms);
     },
   };
-  return { deps, pauses, order: () => deps.orders.byId.get(ORDER_ID), saga: () => deps.sagas.byId.get(ORDER_ID) };
+  return { deps, orders, pauses, order: () => orders.byId.get(ORDER_ID), saga: () => deps.sagas.byId.get(ORDER_ID) };
 }
 
 async function deliverAll(deps: ReturnType<typeof participant>['deps'], events: readonly AnySagaEvent[]) {
@@ -81,9 +83,9 @@ describe('order participant', () => {
   });
 
   it('finishes the work of a delivery that failed half-way when the message comes back', async () => {
-    const { deps, pauses, order } = participant();
+    const { deps, orders, pauses, order } = participant();
     await deliverAll(deps, (SAGA_PATHS.completed ?? []).slice(0, 3));
-    deps.orders.faults.next(1);
+    orders.faults.next(1);
     const last = (SAGA_PATHS.completed ?? [])[3] as AnySagaEvent;
     const first = deliveryOf(last, 1);
     await expect(handleOrderEvent(deps, first)).rejects.toThrow('Cosmos DB is unavailable');
@@ -97,8 +99,8 @@ describe('order participant', () => {
   });
 
   it('never moves a final order back', async () => {
-    const { deps, order } = participant();
-    deps.orders.byId.set(ORDER_ID, aStoredOrder({ id: ORDER_ID, sagaStyle: 'choreography', status: 'Cancelled', statusReason: 'x' }));
+    const { deps, orders, order } = participant();
+    orders.byId.set(ORDER_ID, aStoredOrder({ id: ORDER_ID, sagaStyle: 'choreography', status: 'Cancelled', statusReason: 'x' }));
     await deliverAll(deps, [orderCreated(0)]);
     expect(order()).toMatchObject({ status: 'Cancelled', statusReason: 'x' });
   });

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { orderFollowingSaga } from '../../src/choreography/order-status';
 import { publicSaga, recordedEvents, withRecordedEvent, type ChoreographySagaDocument } from '../../src/choreography/saga-event-log';
 import { foldChoreographySaga } from '../../src/domain/choreography-saga';
-import { startSaga, type AnySagaEvent, type OrderSaga } from '../../src/domain';
-import { aStoredOrder } from '../data/builders';
+import { startSaga, type AnySagaEvent } from '../../src/domain';
 import { ORDER_ID, SAGA_PATHS, at, inventoryReserved, orderCreated, shuffled } from './saga-events';
 
 /** Adds events one at a time, through JSON like a stored document. */
@@ -57,26 +55,5 @@ describe('the saga event log', () => {
     expect(Object.keys(publicSaga(stored)).sort()).toEqual(
       ['compensation', 'createdAt', 'instanceId', 'orderId', 'sagaStyle', 'status', 'steps', 'updatedAt'].sort(),
     );
-  });
-});
-
-describe('orderFollowingSaga', () => {
-  const saga = foldChoreographySaga(ORDER_ID, SAGA_PATHS['failed at FulfillOrder'] ?? []) as OrderSaga;
-
-  it('takes the status, reason and payment the saga implies', () => {
-    const order = aStoredOrder({ id: ORDER_ID, status: 'Processing' });
-    expect(orderFollowingSaga(order, saga, { status: 'Refunded', transactionId: 'txn-1' }, at(99))).toEqual({
-      ...order,
-      status: 'Cancelled',
-      statusReason: 'Shipping to country "AQ" is not supported',
-      payment: { ...order.payment, status: 'Refunded', transactionId: 'txn-1' },
-      updatedAt: at(99),
-    });
-  });
-
-  it('leaves an order that already shows the saga, or that is final, as it is', () => {
-    const running = foldChoreographySaga(ORDER_ID, [orderCreated(0)]) as OrderSaga;
-    expect(orderFollowingSaga(aStoredOrder({ status: 'Processing' }), running, null, at(99))).toBeNull();
-    expect(orderFollowingSaga(aStoredOrder({ status: 'Completed' }), running, null, at(99))).toBeNull();
   });
 });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ChoreographySagaDocumentSchema } from '../../src/choreography/saga-event-log';
+import { createSagaDocumentRepository } from '../../src/data/saga-repository';
 import { finishSaga, recordStepAttempt, recordStepSucceeded, type OrderSaga } from '../../src/domain';
 import { RecordNotFound, type PaymentRecord, type ShipmentRecord } from '../../src/services/ports';
 import { aSaga, uniqueId } from './builders';
@@ -106,5 +108,20 @@ describe('saga records', () => {
     const { sagas } = cosmos.current.repositories;
     expect(await sagas.update('ord-none', () => null)).toBeNull();
     expect(await sagas.get('ord-none')).toBeNull();
+  });
+
+  it('keeps the fields a document schema adds, and the OrderSaga repository never hands them out', async () => {
+    const { containers, repositories } = cosmos.current;
+    const withLog = createSagaDocumentRepository(containers.sagas, ChoreographySagaDocumentSchema);
+    const orderId = uniqueId('ord');
+    const saga = aSaga(orderId);
+    const choreography = { events: [{ id: 'evt-1' }] };
+    await withLog.update(orderId, () => ({ ...saga, choreography }));
+    const updated = await withLog.update(orderId, (current) => current && { ...current, updatedAt: '2025-01-01T10:00:05.000Z' });
+
+    const expected = { ...saga, choreography, updatedAt: '2025-01-01T10:00:05.000Z' };
+    expect(updated).toEqual(expected);
+    expect(await withLog.get(orderId)).toEqual(expected);
+    expect(await repositories.sagas.get(orderId)).toEqual({ ...saga, updatedAt: '2025-01-01T10:00:05.000Z' });
   });
 });

@@ -7,9 +7,11 @@ import {
   recordStepSucceeded,
   type OrderSaga,
 } from '../../src/domain';
+import { foldChoreographySaga } from '../../src/domain/choreography-saga';
 import { ensureDemoCatalog } from '../../src/services/catalog-service';
 import { RecordNotFound } from '../../src/services/ports';
 import { SagaRecordService } from '../../src/services/saga-record-service';
+import { ORDER_ID, SAGA_PATHS, at, orderCreated } from '../choreography/saga-events';
 import { aSaga, aStoredOrder } from '../data/builders';
 import { useCosmosFixture } from '../data/cosmos-fixture';
 import { ManualClock } from './fakes';
@@ -93,6 +95,39 @@ describe('SagaRecordService', () => {
     const { service } = await setUp();
     expect(await service.get('ord-not-started')).toBeNull();
     await expect(service.save(aSaga('ord-without-order'))).rejects.toBeInstanceOf(RecordNotFound);
+  });
+});
+
+describe('SagaRecordService.applyToOrder', () => {
+  function serviceAt(now: string) {
+    const { orders, sagas } = cosmos.current.repositories;
+    return { service: new SagaRecordService({ sagas, orders, clock: new ManualClock(new Date(now)) }), orders, sagas };
+  }
+
+  it('takes the status, reason and payment the saga implies, and leaves the saga record alone', async () => {
+    const { service, orders, sagas } = serviceAt(at(99));
+    const order = aStoredOrder({ id: ORDER_ID, status: 'Processing' });
+    await orders.create(order);
+    const saga = foldChoreographySaga(ORDER_ID, SAGA_PATHS['failed at FulfillOrder'] ?? []) as OrderSaga;
+    await service.applyToOrder(saga, { status: 'Refunded', transactionId: 'txn-1' });
+    expect(await orders.get(ORDER_ID)).toEqual({
+      ...order,
+      status: 'Cancelled',
+      statusReason: 'Shipping to country "AQ" is not supported',
+      payment: { ...order.payment, status: 'Refunded', transactionId: 'txn-1' },
+      updatedAt: at(99),
+    });
+    expect(await sagas.get(ORDER_ID)).toBeNull();
+  });
+
+  it('leaves an order that already shows the saga, or that is final, as it is', async () => {
+    const { service, orders } = serviceAt(at(99));
+    const running = foldChoreographySaga(ORDER_ID, [orderCreated(0)]) as OrderSaga;
+    for (const order of [aStoredOrder({ status: 'Processing' }), aStoredOrder({ status: 'Completed' })]) {
+      await orders.create(order);
+      await service.applyToOrder({ ...running, orderId: order.id });
+      expect(await orders.get(order.id)).toEqual(order);
+    }
   });
 });
 
