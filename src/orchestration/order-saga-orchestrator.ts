@@ -4,6 +4,7 @@ import {
   ORDER_SAGA,
   compensationPlan,
   finishSaga,
+  orderStatusFor,
   recordCompensation,
   recordStepAttempt,
   recordStepFailed,
@@ -34,7 +35,8 @@ type ForwardStepOutput = ActivityOutput<ForwardStepName>;
 
 /**
  * The order saga: ReserveInventory → ProcessPayment → FulfillOrder, and on a failure the compensations of
- * the failed step and of every earlier one, in reverse. The saga record is saved after every transition.
+ * the failed step and of every earlier one, in reverse. The saga record is saved before every activity
+ * that acts on the order and at the end.
  * Deterministic: time comes from `currentUtcDateTime`, and all I/O happens in activities.
  */
 export function* orderSagaOrchestrator(context: OrchestrationContext): Generator<Task, SagaStatus, unknown> {
@@ -53,20 +55,21 @@ export function* orderSagaOrchestrator(context: OrchestrationContext): Generator
 
   log('Saga started');
   // Starting is a transition too: the record exists (and GET .../saga answers) before the first step runs.
-  yield* journal.record(null, (saga) => saga);
+  journal.record(null, (saga) => saga);
 
   for (const step of ORDER_SAGA) {
     const failure = yield* runForwardStep(df, journal, order, step);
     if (failure !== null) {
       log(`${step.name} failed: ${failure}; compensating`);
-      yield* journal.record(step.name, (saga, now) => recordStepFailed(saga, step.name, failure, now));
+      journal.record(step.name, (saga, now) => recordStepFailed(saga, step.name, failure, now));
       yield* compensate(df, journal, order, step.name);
       break;
     }
-    yield* journal.record(step.name, (saga, now) => recordStepSucceeded(saga, step.name, now));
+    journal.record(step.name, (saga, now) => recordStepSucceeded(saga, step.name, now));
   }
 
-  yield* journal.record(null, (saga, now) => finishSaga(saga, now));
+  journal.record(null, (saga, now) => finishSaga(saga, now));
+  yield* journal.flush();
   log(`Saga finished: ${journal.saga.status}`);
   return journal.saga.status;
 }
@@ -82,7 +85,10 @@ function* runForwardStep(
     df,
     step.retry,
     () => callActivity(df, step.name, order),
-    (attempt) => journal.record(step.name, (saga, now) => recordStepAttempt(saga, step.name, attempt, now)),
+    function* (attempt) {
+      journal.record(step.name, (saga, now) => recordStepAttempt(saga, step.name, attempt, now));
+      yield* journal.flush();
+    },
   );
   if (!outcome.ok) return `${step.name} failed after ${outcome.attempts} attempts: ${outcome.error}`;
   journal.payment = paymentAfterForwardStep(step.name, outcome.value, journal.payment);
@@ -98,14 +104,14 @@ function* compensate(
 ): Generator<Task, void, unknown> {
   for (const name of compensationPlan(failedStep)) {
     journal.showProgress(name);
-    const outcome = yield* withRetries(df, COMPENSATION_RETRY, () => callActivity(df, name, order));
+    const outcome = yield* withRetries(df, COMPENSATION_RETRY, () => callActivity(df, name, order), () => journal.flush());
     const entry: Omit<CompensationStep, 'completedAt'> = outcome.ok
       ? { name, status: outcome.value, attempts: outcome.attempts, error: null }
       : { name, status: 'Failed', attempts: outcome.attempts, error: outcome.error };
     if (name === 'RefundPayment' && entry.status === 'Compensated' && journal.payment?.status !== 'Declined') {
       journal.payment = { status: 'Refunded', transactionId: journal.payment?.transactionId ?? null };
     }
-    yield* journal.record(name, (saga, now) => recordCompensation(saga, entry, now));
+    journal.record(name, (saga, now) => recordCompensation(saga, entry, now));
   }
 }
 
@@ -121,9 +127,16 @@ function paymentAfterForwardStep(
   return { status: 'Captured', transactionId };
 }
 
-/** The saga record as the orchestrator holds it; every change is shown in the custom status and saved. */
+/**
+ * The saga record as the orchestrator holds it. Every change shows at once in the custom status; it is
+ * saved before the next activity with a side effect runs (and at the end), so the stored record is never
+ * behind what the saga has done, and back-to-back transitions (a step succeeding, the next one starting)
+ * cost one write instead of two.
+ */
 class SagaJournal {
   payment: SagaPayment | null = null;
+  #unsaved = false;
+  #savedOrderView: string | null = null;
 
   constructor(
     private readonly df: DurableOrchestrationContext,
@@ -135,13 +148,21 @@ class SagaJournal {
     this.df.setCustomStatus(status);
   }
 
-  *record(step: SagaCustomStatus['step'], change: (saga: OrderSaga, now: string) => OrderSaga): Generator<Task, void, unknown> {
+  record(step: SagaCustomStatus['step'], change: (saga: OrderSaga, now: string) => OrderSaga): void {
     this.saga = change(this.saga, this.df.currentUtcDateTime.toISOString());
     this.showProgress(step);
-    const input = { saga: this.saga, payment: this.payment };
+    this.#unsaved = true;
+  }
+
+  *flush(): Generator<Task, void, unknown> {
+    if (!this.#unsaved) return;
+    const orderView = JSON.stringify({ ...orderStatusFor(this.saga), payment: this.payment });
+    const input = { saga: this.saga, payment: this.payment, orderChanged: orderView !== this.#savedOrderView };
     const saved = yield* withRetries(this.df, SAGA_RECORD_RETRY, () => callActivity(this.df, 'SaveSagaState', input));
     // Without its record the saga cannot be followed or resumed by anyone: failing the instance is the honest outcome.
     if (!saved.ok) throw new Error(`Could not save the saga record of order ${this.saga.orderId}: ${saved.error}`);
+    this.#unsaved = false;
+    this.#savedOrderView = orderView;
   }
 }
 

@@ -9,6 +9,11 @@ export type SagaPayment = PaymentProgress;
 export interface SaveSagaStateInput {
   saga: OrderSaga;
   payment: SagaPayment | null;
+  /**
+   * Whether what the order shows (status, reason, payment) differs from the previous save. Most
+   * transitions only touch step details, and skipping the order then saves a read and a write.
+   */
+  orderChanged: boolean;
 }
 
 /**

@@ -21,6 +21,11 @@ export class SagaRecordService {
     await this.applyToOrder(saga, payment);
   }
 
+  /** Writes the saga record alone, for transitions that change nothing the order shows. */
+  async saveSagaOnly(saga: OrderSaga): Promise<void> {
+    await this.deps.sagas.save(saga);
+  }
+
   /**
    * Brings the order in line with the saga: the status and reason it implies and, when given, the payment's
    * progress. The order is written only when something it shows changes.

@@ -3,28 +3,30 @@ import { COMPENSATION_RETRY, STEP_RETRY, retryDelayMs, type ForwardStepName } fr
 import { ORDER, Transient, allCalls, runSaga, sagaCalls } from './support/saga-fixtures';
 
 describe('orderSagaOrchestrator (replayed by durable-functions)', () => {
-  it('runs the three forward steps in order and saves the record after every transition', async () => {
+  it('runs the three forward steps in order and saves the record before each of them and at the end', async () => {
     const run = await runSaga();
 
     expect(run.runtimeStatus).toBe('Completed');
     expect(run.output).toBe('Completed');
     expect(allCalls(run.scheduled)).toEqual([
-      'SaveSagaState', // started
-      'SaveSagaState', // ReserveInventory attempt 1
+      'SaveSagaState', // started, ReserveInventory attempt 1
       'ReserveInventory',
-      'SaveSagaState', // ReserveInventory succeeded
-      'SaveSagaState',
+      'SaveSagaState', // ReserveInventory succeeded, ProcessPayment attempt 1
       'ProcessPayment',
-      'SaveSagaState',
-      'SaveSagaState',
+      'SaveSagaState', // ProcessPayment succeeded, FulfillOrder attempt 1
       'FulfillOrder',
-      'SaveSagaState',
-      'SaveSagaState', // finished
+      'SaveSagaState', // FulfillOrder succeeded, finished
     ]);
     for (const entry of run.scheduled) {
       if (entry.kind === 'activity' && entry.name !== 'SaveSagaState') expect(entry.input).toEqual(ORDER);
     }
-    expect(run.saves.map((save) => save.saga.status)).toEqual([...Array(7).fill('Running'), 'Completed']);
+    expect(run.saves.map((save) => save.saga.status)).toEqual(['Running', 'Running', 'Running', 'Completed']);
+    expect(run.saves.map((save) => save.saga.steps.map((step) => step.status))).toEqual([
+      ['Running', 'Pending', 'Pending'],
+      ['Succeeded', 'Running', 'Pending'],
+      ['Succeeded', 'Succeeded', 'Running'],
+      ['Succeeded', 'Succeeded', 'Succeeded'],
+    ]);
     expect(run.finalSaga).toMatchObject({ orderId: 'order-1', sagaStyle: 'orchestration', instanceId: 'order-1', compensation: null });
     expect(run.finalSaga.steps.map((step) => [step.name, step.status, step.attempts])).toEqual([
       ['ReserveInventory', 'Succeeded', 1],
@@ -35,9 +37,15 @@ describe('orderSagaOrchestrator (replayed by durable-functions)', () => {
     expect(run.customStatuses.at(-1)).toEqual({ step: null, sagaStatus: 'Completed' });
   });
 
+  it('asks for the order to be rewritten only when what it shows changes', async () => {
+    const run = await runSaga();
+    // Processing at the start; then unchanged; the payment captured; Completed at the end.
+    expect(run.saves.map((save) => save.orderChanged)).toEqual([true, false, true, true]);
+  });
+
   it('records each attempt before the step runs', async () => {
     const run = await runSaga();
-    const reserveAttempt = run.saves[1]?.saga.steps[0];
+    const reserveAttempt = run.saves[0]?.saga.steps[0];
     expect(reserveAttempt).toMatchObject({ name: 'ReserveInventory', status: 'Running', attempts: 1, completedAt: null });
     expect(reserveAttempt?.startedAt).not.toBeNull();
   });
@@ -64,36 +72,35 @@ describe('orderSagaOrchestrator (replayed by durable-functions)', () => {
     expect(run.customStatuses.at(-1)).toEqual({ step: null, sagaStatus: 'Compensated' });
   });
 
-  it('saves the record after the failure and after each compensation', async () => {
+  it('saves the failure before the first compensation and each compensation before the next', async () => {
     const run = await runSaga({ ProcessPayment: () => ({ ok: false, reason: 'Card declined by the issuer' }) });
 
     expect(allCalls(run.scheduled)).toEqual([
       'SaveSagaState',
-      'SaveSagaState',
       'ReserveInventory',
-      'SaveSagaState',
       'SaveSagaState',
       'ProcessPayment',
       'SaveSagaState', // ProcessPayment failed → Compensating
       'RefundPayment',
-      'SaveSagaState',
+      'SaveSagaState', // RefundPayment recorded
       'ReleaseInventory',
-      'SaveSagaState',
-      'SaveSagaState', // finished
+      'SaveSagaState', // ReleaseInventory recorded, finished
     ]);
-    expect(run.saves[4]?.saga.status).toBe('Compensating');
-    expect(run.saves[4]?.payment).toEqual({ status: 'Declined', transactionId: null });
+    expect(run.saves[2]?.saga.status).toBe('Compensating');
+    expect(run.saves[2]?.saga.compensation?.steps).toEqual([]);
+    expect(run.saves[2]?.payment).toEqual({ status: 'Declined', transactionId: null });
+    expect(run.saves[3]?.saga.compensation?.steps.map((step) => step.name)).toEqual(['RefundPayment']);
+    expect(run.saves[4]?.saga.status).toBe('Compensated');
     expect(run.saves.at(-1)?.payment).toEqual({ status: 'Declined', transactionId: null });
   });
 
   it('shows the step and saga status in the custom status as the saga moves', async () => {
     const run = await runSaga({ ProcessPayment: () => ({ ok: false, reason: 'declined' }) });
     const distinct = run.customStatuses.map((status) => JSON.stringify(status)).filter((status, index, all) => status !== all[index - 1]);
+    // One status per episode: the latest transition of each is what a client polling the instance sees.
     expect(distinct.map((status) => JSON.parse(status) as unknown)).toEqual([
-      { step: null, sagaStatus: 'Running' },
       { step: 'ReserveInventory', sagaStatus: 'Running' },
       { step: 'ProcessPayment', sagaStatus: 'Running' },
-      { step: 'ProcessPayment', sagaStatus: 'Compensating' },
       { step: 'RefundPayment', sagaStatus: 'Compensating' },
       { step: 'ReleaseInventory', sagaStatus: 'Compensating' },
       { step: null, sagaStatus: 'Compensated' },
@@ -125,8 +132,8 @@ describe('orderSagaOrchestrator (replayed by durable-functions)', () => {
     expect(sagaCalls(run.scheduled)).toEqual(['ReserveInventory', 'ProcessPayment', 'timer', 'ProcessPayment', 'FulfillOrder']);
     const timer = run.scheduled.find((entry) => entry.kind === 'timer');
     expect(timer && Date.parse(timer.fireAt) - Date.parse(timer.at)).toBe(retryDelayMs(STEP_RETRY, 2));
-    expect(allCalls(run.scheduled).slice(4, 9)).toEqual(['SaveSagaState', 'ProcessPayment', 'timer', 'SaveSagaState', 'ProcessPayment']);
-    expect(run.saves[4]?.saga.steps[1]).toMatchObject({ name: 'ProcessPayment', status: 'Running', attempts: 2 });
+    expect(allCalls(run.scheduled).slice(2, 7)).toEqual(['SaveSagaState', 'ProcessPayment', 'timer', 'SaveSagaState', 'ProcessPayment']);
+    expect(run.saves[2]?.saga.steps[1]).toMatchObject({ name: 'ProcessPayment', status: 'Running', attempts: 2 });
     expect(run.finalSaga.steps[1]).toMatchObject({ name: 'ProcessPayment', status: 'Succeeded', attempts: 2, error: null });
     expect(run.output).toBe('Completed');
   });
@@ -204,7 +211,7 @@ describe('orderSagaOrchestrator (replayed by durable-functions)', () => {
         return null;
       },
     });
-    expect(allCalls(run.scheduled).slice(0, 4)).toEqual(['SaveSagaState', 'timer', 'SaveSagaState', 'SaveSagaState']);
+    expect(allCalls(run.scheduled).slice(0, 4)).toEqual(['SaveSagaState', 'timer', 'SaveSagaState', 'ReserveInventory']);
     expect(run.output).toBe('Completed');
   });
 
