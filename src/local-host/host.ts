@@ -23,6 +23,7 @@ import { loadBrokerConfig } from './servicebus/config';
 import { createServiceBusOutputHandler } from './servicebus/output-binding';
 import { ServiceBusSendEndpoint } from './servicebus/send-endpoint';
 import { createServiceBusTriggers, type ServiceBusTriggerInfo } from './servicebus/triggers';
+import { HostStatsEndpoint } from './stats-endpoint';
 import { isTimerTrigger, TimerTriggerService } from './timers/timer-trigger';
 
 export interface HostOptions {
@@ -186,7 +187,14 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
     invoker.registerInputProvider('orchestrationClient', durable.clientBindingProvider);
 
     const httpTriggers = new HttpTriggerHandler(app.functions, routePrefixOf(app.hostJson), invoker, logger);
-    server.setHandlers([durable, new ServiceBusSendEndpoint(broker), new ServiceBusAdminEndpoint(broker), httpTriggers]);
+    const embeddedCosmos = cosmos;
+    const stats = new HostStatsEndpoint({
+      cosmos: { ...cosmosInfo, requests: () => embeddedCosmos?.requests ?? null },
+      broker,
+      durable,
+      invocations: () => invoker.started,
+    });
+    server.setHandlers([durable, new ServiceBusSendEndpoint(broker), new ServiceBusAdminEndpoint(broker), stats, httpTriggers]);
 
     const serviceBusTriggers: ServiceBusTriggerInfo[] = createServiceBusTriggers({ functions: app.functions, broker, invoker, logger, hostJson: app.hostJson });
     const timers = app.functions.filter(isTimerTrigger).map((fn) => ({ fn, service: new TimerTriggerService({ fn, invoker, clock, logger }) }));

@@ -28,6 +28,7 @@ export class Invoker implements FunctionInvoker {
   readonly #outputHandlers = new Map<string, OutputBindingHandler>();
   readonly #warnedBindings = new Set<string>();
   #inFlight = 0;
+  #started = 0;
   #idleWaiters: Array<() => void> = [];
 
   constructor(registry: CoreRegistry, logger: HostLogger) {
@@ -49,6 +50,11 @@ export class Invoker implements FunctionInvoker {
     return this.#providers.has(bindingType.toLowerCase());
   }
 
+  /** Invocations started since the host started. */
+  get started(): number {
+    return this.#started;
+  }
+
   get inFlight(): number {
     return this.#inFlight;
   }
@@ -61,6 +67,7 @@ export class Invoker implements FunctionInvoker {
 
   async invoke(fn: RegisteredFunction, request: InvocationRequest): Promise<InvocationResult> {
     this.#inFlight++;
+    this.#started++;
     try {
       return await this.#invoke(fn, request);
     } finally {

@@ -11,6 +11,8 @@ export const emulatorKey = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTq
 export interface EmbeddedCosmos {
   endpoint: string;
   key: string;
+  /** Requests served since start: what the app asked of the database, for the stats endpoint. */
+  readonly requests: number;
   close(): Promise<void>;
 }
 
@@ -25,9 +27,16 @@ export async function startEmbeddedCosmos(port = 0): Promise<EmbeddedCosmos> {
     });
   });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let requests = 0;
+  server.on('request', () => {
+    requests += 1;
+  });
   return {
     endpoint,
     key: emulatorKey,
+    get requests() {
+      return requests;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -83,6 +83,15 @@ interface TopicEntity {
   subscriptions: Map<string, SubscriptionEntity>;
 }
 
+export interface BrokerTotals {
+  sent: number;
+  duplicatesDropped: number;
+  delivered: number;
+  completed: number;
+  abandoned: number;
+  deadLettered: number;
+}
+
 export interface BrokerOptions {
   config: BrokerConfig;
   clock: HostClock;
@@ -107,6 +116,8 @@ export class ServiceBusBroker {
   readonly #abort = new AbortController();
   readonly #pendingScheduled = new Set<Promise<void>>();
   #sequence = 0;
+  #sent = 0;
+  #duplicatesDropped = 0;
 
   constructor(options: BrokerOptions) {
     this.strict = options.strict ?? false;
@@ -223,6 +234,20 @@ export class ServiceBusBroker {
     return out;
   }
 
+  /** Totals since start: messages accepted by sends, duplicates dropped, and settlements across every entity. */
+  totals(): BrokerTotals {
+    const totals: BrokerTotals = { sent: this.#sent, duplicatesDropped: this.#duplicatesDropped, delivered: 0, completed: 0, abandoned: 0, deadLettered: 0 };
+    const stores = [...this.#queues.values()].map((q) => q.store);
+    for (const topic of this.#topics.values()) for (const sub of topic.subscriptions.values()) stores.push(sub.store);
+    for (const store of stores) {
+      totals.delivered += store.totals.delivered;
+      totals.completed += store.totals.completed;
+      totals.abandoned += store.totals.abandoned;
+      totals.deadLettered += store.totals.deadLettered;
+    }
+    return totals;
+  }
+
   /** Drops scheduled messages that have not been enqueued yet. */
   async close(): Promise<void> {
     this.#abort.abort();
@@ -271,9 +296,11 @@ export class ServiceBusBroker {
     const result: SendResult = { entity: entity.name, messageId, duplicate: false, scheduled: false };
     if (entity.duplicates.isDuplicate(messageId, this.#clock.now().getTime())) {
       this.#logger.debug(`duplicate message ${messageId} to ${entity.name} dropped`, 'servicebus');
+      this.#duplicatesDropped += 1;
       return { ...result, duplicate: true };
     }
     const withId = { ...outgoing, messageId };
+    this.#sent += 1;
     const at = outgoing.scheduledEnqueueTimeUtc;
     if (at && at.getTime() > this.#clock.now().getTime()) {
       this.#schedule(entity.name, withId, at, hops);

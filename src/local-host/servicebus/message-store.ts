@@ -22,6 +22,8 @@ export class MessageStore {
   readonly #locked = new Map<string, BrokerMessage>();
   #deadLetter: BrokerMessage[] = [];
   readonly #listeners = new Set<() => void>();
+  /** Running totals since start, for the host's stats endpoint and the benchmark. */
+  readonly totals = { delivered: 0, completed: 0, abandoned: 0, deadLettered: 0 };
 
   constructor(
     /** `queue` or `topic/subscriptions/name`. */
@@ -66,6 +68,7 @@ export class MessageStore {
         continue;
       }
       message.deliveryCount += 1;
+      this.totals.delivered += 1;
       message.lockToken = randomUUID();
       message.lockedUntilUtc = new Date(now.getTime() + this.settings.lockDurationMs);
       this.#locked.set(message.lockToken, message);
@@ -76,11 +79,13 @@ export class MessageStore {
 
   complete(lockToken: string): void {
     this.#take(lockToken);
+    this.totals.completed += 1;
   }
 
   /** Releases the lock after a failed delivery; at MaxDeliveryCount the message is dead-lettered. */
   abandon(lockToken: string, errorDescription?: string): 'redelivered' | 'deadlettered' {
     const message = this.#take(lockToken);
+    this.totals.abandoned += 1;
     if (message.deliveryCount >= this.settings.maxDeliveryCount) {
       this.#toDeadLetter(
         message,
@@ -125,6 +130,7 @@ export class MessageStore {
     message.deadLetterReason = reason;
     if (description !== undefined) message.deadLetterErrorDescription = description;
     message.deadLetterSource = this.path;
+    this.totals.deadLettered += 1;
     this.#deadLetter.push(message);
     this.onDeadLetter({ message, store: this });
   }

@@ -1,0 +1,38 @@
+/**
+ * `GET /admin/host/stats`: running totals of the host's parts (database requests, broker traffic,
+ * Durable work), so a load test can report costs per saga without instrumenting the app.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpRouteHandler } from './contracts';
+import type { DurableEngine } from './durable/engine';
+import { sendJson } from './problem';
+import type { ServiceBusBroker } from './servicebus/broker';
+
+export const statsPath = '/admin/host/stats';
+
+export interface StatsSources {
+  cosmos: { mode: 'embedded' | 'real'; endpoint: string; requests: () => number | null };
+  broker: ServiceBusBroker;
+  durable: DurableEngine;
+  invocations: () => number;
+}
+
+export class HostStatsEndpoint implements HttpRouteHandler {
+  constructor(private readonly sources: StatsSources) {}
+
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    if (url.pathname !== statsPath) return false;
+    if (req.method !== 'GET') {
+      res.writeHead(405, { allow: 'GET' }).end();
+      return true;
+    }
+    const { cosmos, broker, durable, invocations } = this.sources;
+    sendJson(res, 200, {
+      cosmos: { mode: cosmos.mode, endpoint: cosmos.endpoint, requests: cosmos.requests() },
+      serviceBus: broker.totals(),
+      durable: durable.counters,
+      functionInvocations: invocations(),
+    });
+    return true;
+  }
+}
