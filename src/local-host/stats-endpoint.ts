@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpRouteHandler } from './contracts';
 import type { DurableEngine } from './durable/engine';
-import { sendJson } from './problem';
+import { sendJson, sendProblem } from './problem';
 import type { ServiceBusBroker } from './servicebus/broker';
 
 export const statsPath = '/admin/host/stats';
@@ -23,7 +23,7 @@ export class HostStatsEndpoint implements HttpRouteHandler {
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     if (url.pathname !== statsPath) return false;
     if (req.method !== 'GET') {
-      res.writeHead(405, { allow: 'GET' }).end();
+      sendProblem(res, { status: 405, detail: `${statsPath} only answers GET.`, headers: { allow: 'GET' } });
       return true;
     }
     const { cosmos, broker, durable, invocations } = this.sources;
