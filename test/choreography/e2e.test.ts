@@ -4,7 +4,7 @@ import { createEvent, type AnySagaEvent, type EventData, type EventType } from '
 import { startHost, type RunningHost } from '../../src/local-host/host';
 import { CHOREOGRAPHY_QUEUES } from '../../src/messaging/queues';
 import { captureLogs } from '../local-host/helpers';
-import { SagaClient } from './e2e-client';
+import { ChoreographyClient as SagaClient } from '../support/saga-client';
 
 /*
  * The choreography through the app's own API on the embedded host: the real functions, the in-process
