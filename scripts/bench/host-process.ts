@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { freePort } from './free-port';
+
+export interface HostStats {
+  cosmos: { mode: string; endpoint: string; requests: number };
+  serviceBus: { sent: number; delivered: number; completed: number; abandoned: number; deadLettered: number };
+  durable: Record<string, number>;
+}
+
+export interface HostProcess {
+  url: string;
+  startupMs: number;
+  stats(): Promise<HostStats>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The benchmark runs the embedded host in its own process, exactly as `npm start` does, so the load
+ * generator's own work does not share the host's event loop.
+ */
+export async function startHostProcess(repoRoot: string): Promise<HostProcess> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [path.join(repoRoot, 'dist/src/local-host/cli.js'), '--app', repoRoot, '--port', String(port), '--log-level', 'warn'], {
+    cwd: repoRoot,
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHealth(url, child, output);
+  const startupMs = performance.now() - started;
+  return {
+    url,
+    startupMs,
+    async stats() {
+      const response = await fetch(`${url}/admin/host/stats`);
+      if (!response.ok) throw new Error(`GET /admin/host/stats answered ${response.status}`);
+      return (await response.json()) as HostStats;
+    },
+    stop: () => stopChild(child),
+  };
+}
+
+/**
+ * A host somebody else started (`npm start`, `func start`, or one under a profiler). Only the embedded
+ * host has the stats endpoint; elsewhere the per-saga costs are reported as unknown.
+ */
+export async function attachToHost(url: string): Promise<HostProcess> {
+  const base = url.replace(/\/+$/, '');
+  const response = await fetch(`${base}/api/health`).catch((error: unknown) => {
+    throw new Error(`Nothing answers at ${base}/api/health: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  if (!response.ok) throw new Error(`${base}/api/health answered ${response.status}`);
+  return {
+    url: base,
+    startupMs: 0,
+    async stats() {
+      const stats = await fetch(`${base}/admin/host/stats`).catch(() => undefined);
+      if (stats?.ok) return (await stats.json()) as HostStats;
+      return { cosmos: { mode: 'unknown', endpoint: '', requests: Number.NaN }, serviceBus: { sent: Number.NaN, delivered: 0, completed: 0, abandoned: 0, deadLettered: 0 }, durable: {} };
+    },
+    stop: async () => undefined,
+  };
+}
+
+async function waitForHealth(url: string, child: ChildProcess, output: string[]): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`The host exited with code ${child.exitCode}:\n${output.join('')}`);
+    try {
+      const response = await fetch(`${url}/api/health`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`The host did not become healthy within 30 s:\n${output.join('')}`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(killer);
+      resolve();
+    });
+    child.kill('SIGINT');
+  });
+}
