@@ -194,7 +194,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       durable,
       invocations: () => invoker.started,
     });
-    server.setHandlers([durable, new ServiceBusSendEndpoint(broker), new ServiceBusAdminEndpoint(broker), stats, httpTriggers]);
+    server.setHandlers([durable, new ServiceBusSendEndpoint(broker), new ServiceBusAdminEndpoint(broker), stats, httpTriggers], { intake: [httpTriggers] });
 
     const serviceBusTriggers: ServiceBusTriggerInfo[] = createServiceBusTriggers({ functions: app.functions, broker, invoker, logger, hostJson: app.hostJson });
     const timers = app.functions.filter(isTimerTrigger).map((fn) => ({ fn, service: new TimerTriggerService({ fn, invoker, clock, logger }) }));

@@ -12,6 +12,7 @@ export class HostHttpServer {
   readonly #server: http.Server;
   readonly #logger: HostLogger;
   #handlers: HttpRouteHandler[] = [];
+  #intake = new Set<HttpRouteHandler>();
   #ready = false;
   #draining = false;
   #inFlight = 0;
@@ -36,9 +37,13 @@ export class HostHttpServer {
     });
   }
 
-  /** Installs the handlers and starts answering (until then requests get 503). */
-  setHandlers(handlers: HttpRouteHandler[]): void {
+  /**
+   * Installs the handlers and starts answering (until then requests get 503). `intake` names the handlers
+   * that take new work from outside (the app's HTTP triggers); they stop answering first when the host drains.
+   */
+  setHandlers(handlers: HttpRouteHandler[], options: { intake?: readonly HttpRouteHandler[] } = {}): void {
     this.#handlers = handlers;
+    this.#intake = new Set(options.intake ?? []);
     this.#ready = true;
   }
 
@@ -46,11 +51,14 @@ export class HostHttpServer {
     return this.#inFlight;
   }
 
-  /** Stops accepting requests; resolves when the ones in progress have finished (or after `timeoutMs`). */
+  /**
+   * Stops taking new work: intake routes answer 503 from now on, while the host's own endpoints keep
+   * answering, because work already in flight still needs them (an activity publishing to the broker, a
+   * trigger starting an orchestration). Resolves when the requests in progress have finished (or after
+   * `timeoutMs`); `close()` ends the rest.
+   */
   async drain(timeoutMs: number): Promise<void> {
     this.#draining = true;
-    this.#server.close();
-    this.#server.closeIdleConnections();
     if (this.#inFlight > 0) {
       await Promise.race([
         new Promise<void>((resolve) => this.#idleWaiters.push(resolve)),
@@ -76,11 +84,6 @@ export class HostHttpServer {
   async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.#inFlight++;
     try {
-      if (this.#draining) {
-        res.setHeader('connection', 'close');
-        sendProblem(res, { status: 503, detail: 'The host is shutting down.', headers: correlationHeader(req) });
-        return;
-      }
       if (!this.#ready) {
         sendProblem(res, { status: 503, detail: 'The host is starting.', headers: { 'retry-after': '1', ...correlationHeader(req) } });
         return;
@@ -106,7 +109,13 @@ export class HostHttpServer {
     }
     try {
       for (const handler of this.#handlers) {
+        if (this.#draining && this.#intake.has(handler)) continue;
         if (await handler.handle(req, res, url)) return;
+      }
+      if (this.#draining) {
+        res.setHeader('connection', 'close');
+        sendProblem(res, { status: 503, detail: 'The host is shutting down.', headers: correlationHeader(req) });
+        return;
       }
       sendProblem(res, { status: 404, detail: `No function or host endpoint serves ${req.method} ${url.pathname}.`, headers: correlationHeader(req) });
     } catch (err) {
