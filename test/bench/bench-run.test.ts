@@ -1,0 +1,47 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+/*
+ * A short run of the real benchmark (it starts the embedded host in a child process, as `npm run bench`
+ * does): it must finish every saga it starts, in both styles, and write a result with the costs per saga.
+ * It asserts what the run produced, never how fast.
+ */
+const repoRoot = path.resolve(__dirname, '../..');
+const run = promisify(execFile);
+
+interface StyleResult {
+  orders: number;
+  completedSagas: number;
+  unfinished: number;
+  outcomes: Record<string, number>;
+  cosmosRequestsPerSaga: number;
+  messagesPerSaga: number;
+  latencyMs: { p50: number; p99: number };
+}
+
+describe('npm run bench', () => {
+  it('drives both saga styles and reports per-saga costs', async () => {
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'result.json');
+    await run(process.execPath, [path.join(repoRoot, 'dist/scripts/bench.js'), '--rate', '5', '--duration', '2', '--failures', '20', '--out', out], {
+      cwd: repoRoot,
+      timeout: 90_000,
+    });
+    const result = JSON.parse(readFileSync(out, 'utf8')) as { styles: Record<string, StyleResult>; machine: { cpus: number } };
+    expect(Object.keys(result.styles)).toEqual(['orchestration', 'choreography']);
+    for (const style of Object.values(result.styles)) {
+      expect(style.orders).toBe(10);
+      expect(style.completedSagas).toBe(10);
+      expect(style.unfinished).toBe(0);
+      expect(style.outcomes).toEqual({ Completed: 8, Cancelled: 2 });
+      expect(style.cosmosRequestsPerSaga).toBeGreaterThan(5);
+      expect(style.latencyMs.p99).toBeGreaterThanOrEqual(style.latencyMs.p50);
+    }
+    expect(result.styles.orchestration?.messagesPerSaga).toBe(1);
+    expect(result.styles.choreography?.messagesPerSaga).toBeGreaterThan(5);
+    expect(result.machine.cpus).toBeGreaterThan(0);
+  }, 120_000);
+});
