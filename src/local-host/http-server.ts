@@ -6,6 +6,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HttpRouteHandler } from './contracts';
 import { correlationHeader, HttpProblemError, sendProblem } from './problem';
+import { InFlight } from './in-flight';
 import type { HostLogger } from './logger';
 
 export class HostHttpServer {
@@ -15,8 +16,7 @@ export class HostHttpServer {
   #intake = new Set<HttpRouteHandler>();
   #ready = false;
   #draining = false;
-  #inFlight = 0;
-  #idleWaiters: Array<() => void> = [];
+  readonly #inFlight = new InFlight();
 
   constructor(logger: HostLogger) {
     this.#logger = logger;
@@ -48,7 +48,7 @@ export class HostHttpServer {
   }
 
   get inFlight(): number {
-    return this.#inFlight;
+    return this.#inFlight.count;
   }
 
   /**
@@ -59,9 +59,9 @@ export class HostHttpServer {
    */
   async drain(timeoutMs: number): Promise<void> {
     this.#draining = true;
-    if (this.#inFlight > 0) {
+    if (this.#inFlight.count > 0) {
       await Promise.race([
-        new Promise<void>((resolve) => this.#idleWaiters.push(resolve)),
+        this.#inFlight.whenIdle(),
         new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
       ]);
     }
@@ -81,22 +81,14 @@ export class HostHttpServer {
     });
   }
 
-  async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    this.#inFlight++;
-    try {
+  #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return this.#inFlight.track(async () => {
       if (!this.#ready) {
         sendProblem(res, { status: 503, detail: 'The host is starting.', headers: { 'retry-after': '1', ...correlationHeader(req) } });
         return;
       }
       await this.#dispatch(req, res);
-    } finally {
-      this.#inFlight--;
-      if (this.#inFlight === 0) {
-        const waiters = this.#idleWaiters;
-        this.#idleWaiters = [];
-        for (const resolve of waiters) resolve();
-      }
-    }
+    });
   }
 
   async #dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {

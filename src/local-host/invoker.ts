@@ -16,6 +16,7 @@ import type {
 } from './contracts';
 import type { CoreInvocationContext, FunctionCallback, WorkerLogCategory, WorkerLogLevel } from './core-types';
 import { getProgrammingModel, type CoreRegistry } from './core-module';
+import { InFlight } from './in-flight';
 import { fromWorkerLevel, type HostLogger } from './logger';
 
 /** Delivers what a function wrote to an output binding (e.g. a Service Bus message) after it returned. */
@@ -27,9 +28,8 @@ export class Invoker implements FunctionInvoker {
   readonly #providers = new Map<string, InputBindingProvider>();
   readonly #outputHandlers = new Map<string, OutputBindingHandler>();
   readonly #warnedBindings = new Set<string>();
-  #inFlight = 0;
+  readonly #inFlight = new InFlight();
   #started = 0;
-  #idleWaiters: Array<() => void> = [];
 
   constructor(registry: CoreRegistry, logger: HostLogger) {
     this.#registry = registry;
@@ -56,28 +56,17 @@ export class Invoker implements FunctionInvoker {
   }
 
   get inFlight(): number {
-    return this.#inFlight;
+    return this.#inFlight.count;
   }
 
   /** Resolves when no invocation is running. */
   whenIdle(): Promise<void> {
-    if (this.#inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    return this.#inFlight.whenIdle();
   }
 
   async invoke(fn: RegisteredFunction, request: InvocationRequest): Promise<InvocationResult> {
-    this.#inFlight++;
     this.#started++;
-    try {
-      return await this.#invoke(fn, request);
-    } finally {
-      this.#inFlight--;
-      if (this.#inFlight === 0) {
-        const waiters = this.#idleWaiters;
-        this.#idleWaiters = [];
-        for (const resolve of waiters) resolve();
-      }
-    }
+    return this.#inFlight.track(() => this.#invoke(fn, request));
   }
 
   #inputData(fn: RegisteredFunction, request: InvocationRequest): Array<{ name: string; data: RpcTypedData }> {
