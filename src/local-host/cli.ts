@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   try {
     host = await startHost(options);
   } catch (err) {
-    process.stderr.write(`The host failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`The host failed to start: ${startFailure(err)}\n`);
     process.exit(1);
   }
 
@@ -102,6 +102,15 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+}
+
+/** A busy port is the usual first-run failure (func or another host already on 7071): say what to do. */
+export function startFailure(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if ((err as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE') {
+    return `${message}. Another process (func start, or another npm start) is using that port: stop it, or pick another with PORT=7072 npm start or --port 7072.`;
+  }
+  return message;
 }
 
 if (require.main === module) void main();

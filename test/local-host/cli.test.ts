@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, waitFor } from './helpers';
@@ -95,6 +96,20 @@ describe('CLI', () => {
     const { output, exited } = run(['--app', path.join(repoRoot, 'no-such-app'), '--port', '0']);
     expect(await exited).toBe(1);
     expect(output()).toMatch(/The host failed to start: No package\.json/);
+  });
+
+  it('says what to do when the port is taken', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const { output, exited } = run(['--app', fixture('http-basic'), '--port', String(port)]);
+      expect(await exited).toBe(1);
+      expect(output()).toContain('EADDRINUSE');
+      expect(output()).toContain('PORT=7072 npm start');
+    } finally {
+      blocker.close();
+    }
   });
 
   it('rejects unknown arguments with usage and exit code 2', async () => {
