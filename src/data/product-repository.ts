@@ -15,9 +15,15 @@ import { retryOnLostRace } from './optimistic-retry';
  * units as `reserved` and because a late ReleaseInventory must still find what to give back. The map grows
  * by one small entry per order that ever bought the product; a production system would move shipped holds
  * to a ledger (and decrement `reserved`) once the goods leave the warehouse, before the 2 MB document limit.
+ *
+ * A released hold is kept as 0, a tombstone: a reservation that arrives after the release (a timed-out
+ * attempt landing late, a message resubmitted from a dead-letter queue) must not hold stock for an order
+ * whose saga has already given it back, because nothing would ever release it again.
  */
+const RELEASED = 0;
+
 const ProductDocumentSchema = ProductSchema.extend({
-  holds: z.record(z.string(), z.number().int().positive()).default({}),
+  holds: z.record(z.string(), z.number().int().nonnegative()).default({}),
 });
 type ProductDocument = z.infer<typeof ProductDocumentSchema>;
 
@@ -67,7 +73,9 @@ export function createProductRepository(container: Container): ProductRepository
         const found = await read(productId);
         if (!found) return 'unknown-product';
         const { document, etag } = found;
-        if (document.holds[orderId] !== undefined) return 'already-reserved';
+        const held = document.holds[orderId];
+        if (held === RELEASED) return 'released';
+        if (held !== undefined) return 'already-reserved';
         if (document.available < quantity) return 'insufficient';
         const next: ProductDocument = {
           ...document,
@@ -86,17 +94,14 @@ export function createProductRepository(container: Container): ProductRepository
         if (!found) return 'nothing-held';
         const { document, etag } = found;
         const held = document.holds[orderId];
-        if (held === undefined) return 'nothing-held';
-        const holds = { ...document.holds };
-        delete holds[orderId];
-        const next: ProductDocument = {
-          ...document,
-          available: document.available + held,
-          reserved: Math.max(0, document.reserved - held),
-          holds,
-        };
+        if (held === RELEASED) return 'nothing-held';
+        const holds = { ...document.holds, [orderId]: RELEASED };
+        const next: ProductDocument =
+          held === undefined
+            ? { ...document, holds }
+            : { ...document, available: document.available + held, reserved: Math.max(0, document.reserved - held), holds };
         await replaceIfUnchanged(container, productId, productId, next, etag);
-        return 'released';
+        return held === undefined ? 'nothing-held' : 'released';
       });
     },
   };

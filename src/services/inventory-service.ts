@@ -24,7 +24,9 @@ export class InventoryService {
       const reason =
         outcome === 'unknown-product'
           ? `Product ${line.productId} is not in the catalog`
-          : await this.shortfall(line.productId, line.quantity);
+          : outcome === 'released'
+            ? `The reservation of order ${order.orderId} was already released; its saga is compensating or over`
+            : await this.shortfall(line.productId, line.quantity);
       await this.release(order);
       return businessFailure(reason);
     }

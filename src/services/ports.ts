@@ -35,7 +35,8 @@ export interface OrderRepository {
   listPendingCreatedBefore(createdBefore: string, limit: number): Promise<StoredOrder[]>;
 }
 
-export type ReserveOutcome = 'reserved' | 'already-reserved' | 'insufficient' | 'unknown-product';
+/** `released`: the order's hold was already given back (its saga is compensating or over), so nothing is held. */
+export type ReserveOutcome = 'reserved' | 'already-reserved' | 'released' | 'insufficient' | 'unknown-product';
 export type ReleaseOutcome = 'released' | 'nothing-held';
 
 export interface ProductRepository {
@@ -46,7 +47,7 @@ export interface ProductRepository {
   ensureCatalog(products: readonly Product[]): Promise<{ created: string[]; existing: string[] }>;
   /** Holds `quantity` units for the order, atomically on the product document (If-Match). Idempotent per order. */
   reserve(productId: string, orderId: string, quantity: number): Promise<ReserveOutcome>;
-  /** Gives back what the order holds of this product. Idempotent per order. */
+  /** Gives back what the order holds of this product, and refuses later reservations for it. Idempotent per order. */
   release(productId: string, orderId: string): Promise<ReleaseOutcome>;
 }
 

@@ -66,7 +66,21 @@ describe('product repository: reservations', () => {
     expect(await products.release(product.id, 'ord-1')).toBe('released');
     expect(await products.release(product.id, 'ord-1')).toBe('nothing-held');
     expect(await products.get(product.id)).toMatchObject({ available: 9, reserved: 1 });
-    expect(await storedHolds(product.id)).toEqual({ 'ord-2': 1 });
+    expect(await storedHolds(product.id)).toEqual({ 'ord-1': 0, 'ord-2': 1 });
+  });
+
+  it('refuses a reservation that arrives after the release, so no stock is held for a finished saga', async () => {
+    const { products } = cosmos.current.repositories;
+    const product = await stocked({ available: 10 });
+    await products.reserve(product.id, 'ord-late', 2);
+    await products.release(product.id, 'ord-late');
+    expect(await products.reserve(product.id, 'ord-late', 2)).toBe('released');
+    expect(await products.get(product.id)).toMatchObject({ available: 10, reserved: 0 });
+
+    // A release for an order that never held anything leaves the same marker behind.
+    expect(await products.release(product.id, 'ord-never')).toBe('nothing-held');
+    expect(await products.reserve(product.id, 'ord-never', 1)).toBe('released');
+    expect(await products.get(product.id)).toMatchObject({ available: 10, reserved: 0 });
   });
 
   it('refuses more than is available and changes nothing', async () => {
@@ -127,6 +141,8 @@ describe('product repository: reservations', () => {
       ...releasing.map((orderId) => products.release(product.id, orderId)),
     ]);
     expect(await products.get(product.id)).toMatchObject({ available: 10, reserved: 10 });
-    expect(Object.keys(await storedHolds(product.id)).sort()).toEqual(orderIds.slice(10).sort());
+    const holds = await storedHolds(product.id);
+    expect(Object.keys(holds).filter((orderId) => holds[orderId] > 0).sort()).toEqual(orderIds.slice(10).sort());
+    expect(releasing.every((orderId) => holds[orderId] === 0)).toBe(true);
   });
 });

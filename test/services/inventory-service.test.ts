@@ -108,6 +108,16 @@ describe('InventoryService.release', () => {
     expect(await stockLevels([product])).toEqual([{ id: product.id, available: 5, reserved: 0 }]);
   });
 
+  it('fails a reservation that arrives after the release, holding nothing', async () => {
+    const [product] = await stock(aProduct({ available: 5 }));
+    const order = aSagaOrder({ items: [{ productId: product.id, quantity: 2 }] });
+    await inventory().reserve(order);
+    await inventory().release(order);
+    const late = await inventory().reserve(order);
+    expect(late).toEqual({ ok: false, reason: expect.stringContaining('already released') });
+    expect(await stockLevels([product])).toEqual([{ id: product.id, available: 5, reserved: 0 }]);
+  });
+
   it('has nothing to compensate for an order that reserved nothing', async () => {
     const [product] = await stock(aProduct({ available: 5 }));
     const order = aSagaOrder({ items: [{ productId: product.id, quantity: 1 }], simulateFailure: 'inventory' });
