@@ -6,10 +6,13 @@ export const EMULATOR_COSMOS_KEY = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2n
 /** The app setting the Service Bus triggers and the publisher use for their connection string. */
 export const SERVICE_BUS_CONNECTION_SETTING = 'ServiceBusConnection';
 
+/** Deployment tools write booleans as True/False as often as true/false: any case is accepted. */
 const booleanSetting = (fallback: boolean) =>
   z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .string()
     .optional()
+    .transform((value) => value?.trim().toLowerCase())
+    .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }).optional())
     .transform((value) => (value === undefined ? fallback : ['true', '1', 'yes'].includes(value)));
 
 const SettingsSchema = z.object({

@@ -34,7 +34,8 @@ export const CreateOrderRequestSchema = z
         });
       }),
     payment: z.strictObject({ method: z.literal('card'), cardNumber: CardNumberSchema }),
-    shippingAddress: ShippingAddressSchema,
+    // Strict like the rest of the request: the address is stored as sent, so nothing may be dropped silently.
+    shippingAddress: z.strictObject(ShippingAddressSchema.shape),
     sagaStyle: SagaStyleSchema.default('orchestration'),
     simulateFailure: FailureSimulationSchema.optional(),
   })

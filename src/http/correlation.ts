@@ -3,8 +3,11 @@ import type { HttpRequest } from '@azure/functions';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
 
-/** Short, printable ids only: the value goes into logs and messages, so nothing a client sends may forge a log line. */
-const ACCEPTABLE_CORRELATION_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+/**
+ * The caller's id is echoed as sent when it is printable text of reasonable length: it goes into logs and
+ * messages, so control characters (a forged log line) and unbounded sizes are refused and replaced.
+ */
+const ACCEPTABLE_CORRELATION_ID = /^[\x20-\x7E]{1,256}$/;
 
 /** The caller's correlation id when it sent a usable one, otherwise a new one. */
 export function correlationIdOf(request: HttpRequest): string {

@@ -36,6 +36,15 @@ describe('POST /api/orders', () => {
     expect(appUnderTest.publisher.events.some((event) => event.type === 'OrderCreated' && event.orderId === order.id)).toBe(true);
   });
 
+  it('echoes any printable correlation id, and replaces one with control characters or of unbounded length', async () => {
+    const echoed = await post(postJson('/api/orders', orderRequest(), { 'x-correlation-id': 'my id #1' }));
+    expect(echoed.headers.get('x-correlation-id')).toBe('my id #1');
+    const tooLong = await post(postJson('/api/orders', orderRequest(), { 'x-correlation-id': 'x'.repeat(257) }));
+    expect(tooLong.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const forged = await post(postJson('/api/orders', orderRequest(), { 'x-correlation-id': 'a\u0007b' }));
+    expect(forged.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('makes a correlation id when the request has none', async () => {
     const response = await post();
     expect(response.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
@@ -85,6 +94,15 @@ describe('POST /api/orders', () => {
     expect(response.status).toBe(400);
     const paths = (response.json as { errors: Array<{ path: string }> }).errors.map((error) => error.path);
     expect(paths).toEqual(expect.arrayContaining(['', 'items.1.productId']));
+  });
+
+  it('rejects unknown fields in the shipping address too, which is stored as sent', async () => {
+    const request = orderRequest();
+    const response = await post(
+      postJson('/api/orders', { ...request, shippingAddress: { ...(request.shippingAddress as object), floor: 3 } }),
+    );
+    expect(response.status).toBe(400);
+    expect((response.json as { errors: Array<{ path: string }> }).errors.map((error) => error.path)).toEqual(['shippingAddress']);
   });
 
   it('answers 400 for malformed JSON, without quoting the body', async () => {
