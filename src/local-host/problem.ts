@@ -55,3 +55,12 @@ export function correlationHeader(req: IncomingMessage): Record<string, string> 
   const value = Array.isArray(given) ? given[0] : given;
   return { 'x-correlation-id': value && value.trim() !== '' ? value : randomUUID() };
 }
+
+/** Decodes a percent-encoded path part; bad encoding is the client's mistake, a 400, never a 500. */
+export function decodePathPart(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new HttpProblemError({ status: 400, detail: 'The request path is not valid URL encoding.' });
+  }
+}

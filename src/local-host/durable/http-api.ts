@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpRouteHandler } from '../contracts';
-import { HttpProblemError, sendJson, sendProblem } from '../problem';
+import { correlationHeader, decodePathPart, HttpProblemError, sendJson, sendProblem } from '../problem';
 import { readBody } from '../request-body';
 import { checkStatusBody, rpcPath, webhookPath } from './client-urls';
 import { isTerminal, runtimeStatuses, type InstanceQuery, type InstanceRecord, type InstanceStore, type RuntimeStatus } from './instance-store';
@@ -34,14 +34,10 @@ function routePath(pathname: string): string | undefined {
 }
 
 function segments(path: string): string[] {
-  try {
-    return path
-      .split('/')
-      .filter((segment) => segment.length > 0)
-      .map((segment) => decodeURIComponent(segment));
-  } catch {
-    throw new HttpProblemError({ status: 400, detail: 'The request path is not valid URL encoding.' });
-  }
+  return path
+    .split('/')
+    .filter((segment) => segment.length > 0)
+    .map(decodePathPart);
 }
 
 /** .NET bool.TryParse: "true"/"false" in any case; anything else counts as absent. */
@@ -122,8 +118,9 @@ export class DurableHttpApi implements HttpRouteHandler {
     try {
       await this.#route(req, res, url, segments(path));
     } catch (err) {
-      if (err instanceof HttpProblemError) sendProblem(res, err.problem);
-      else sendProblem(res, { status: 500, detail: `Something went wrong while processing your request: ${String(err)}` });
+      const headers = correlationHeader(req);
+      if (err instanceof HttpProblemError) sendProblem(res, { ...err.problem, headers: { ...headers, ...err.problem.headers } });
+      else sendProblem(res, { status: 500, detail: `Something went wrong while processing your request: ${String(err)}`, headers });
     }
     return true;
   }

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpRouteHandler } from '../contracts';
-import { sendJson, sendProblem } from '../problem';
+import { decodePathPart, sendJson, sendProblem } from '../problem';
 import type { ServiceBusBroker } from './broker';
 import type { BrokerMessage } from './message';
 
@@ -46,7 +46,7 @@ export class ServiceBusAdminEndpoint implements HttpRouteHandler {
     const path = url.pathname.replace(/\/+$/, '');
     if (path !== adminPathPrefix && !path.startsWith(`${adminPathPrefix}/`)) return false;
     const method = req.method ?? 'GET';
-    const rest = decodeURIComponent(path.slice(adminPathPrefix.length + 1));
+    const rest = decodePathPart(path.slice(adminPathPrefix.length + 1));
 
     if (path === adminPathPrefix) {
       if (method !== 'GET') return this.#methodNotAllowed(res, 'GET');

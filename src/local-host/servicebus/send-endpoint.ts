@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpRouteHandler } from '../contracts';
-import { HttpProblemError, sendJson, sendProblem } from '../problem';
+import { decodePathPart, HttpProblemError, sendJson, sendProblem } from '../problem';
 import { readBody } from '../request-body';
 import { UnknownEntityError, type ServiceBusBroker } from './broker';
 import type { OutgoingMessage, PropertyValue } from './message';
@@ -119,7 +119,7 @@ export class ServiceBusSendEndpoint implements HttpRouteHandler {
       sendProblem(res, { status: 405, detail: 'Messages are sent with POST.', headers: { allow: 'POST' } });
       return true;
     }
-    const entity = decodeURIComponent(match[1] as string);
+    const entity = decodePathPart(match[1] as string);
     const body = await readBody(req);
     const isBatch = (req.headers['content-type'] ?? '').toLowerCase().startsWith(batchContentType);
     const messages = isBatch ? batchMessages(body) : [singleMessage(req, body)];
