@@ -14,6 +14,7 @@ import {
   type CompensationStep,
   type ForwardStepName,
   type OrderSaga,
+  type RetryPolicy,
   type SagaOrder,
   type SagaStatus,
   type SagaStepDefinition,
@@ -21,7 +22,7 @@ import {
 import { callActivity } from './call-activity';
 import { withRetries } from './retries';
 import type { ActivityOutput, SagaPayment } from './saga-activities';
-import { SAGA_RECORD_RETRY } from './saga-record-retry';
+import { SAGA_FINAL_RECORD_RETRY, SAGA_RECORD_RETRY } from './saga-record-retry';
 
 export const ORDER_SAGA_ORCHESTRATOR = 'orderSagaOrchestrator';
 
@@ -37,6 +38,10 @@ type ForwardStepOutput = ActivityOutput<ForwardStepName>;
  * The order saga: ReserveInventory → ProcessPayment → FulfillOrder, and on a failure the compensations of
  * the failed step and of every earlier one, in reverse. The saga record is saved before every activity
  * that acts on the order and at the end.
+ * A save that fails after its retries never strands the order: before a forward step it counts as that step
+ * failing (the step is not run, since nobody could follow it) and the saga compensates; while compensating,
+ * the compensations run anyway and the next save writes the newer snapshot. The final save waits out a long
+ * outage; only if that fails too does the instance fail, saying where the saga ended.
  * Deterministic: time comes from `currentUtcDateTime`, and all I/O happens in activities.
  */
 export function* orderSagaOrchestrator(context: OrchestrationContext): Generator<Task, SagaStatus, unknown> {
@@ -48,10 +53,10 @@ export function* orderSagaOrchestrator(context: OrchestrationContext): Generator
     instanceId: df.instanceId,
     now: df.currentUtcDateTime.toISOString(),
   });
-  const journal = new SagaJournal(df, started);
   const log = (message: string): void => {
     if (!df.isReplaying) context.log(`[orderId=${order.orderId} correlationId=${order.correlationId}] ${message}`);
   };
+  const journal = new SagaJournal(df, started, log);
 
   log('Saga started');
   // Starting is a transition too: the record exists (and GET .../saga answers) before the first step runs.
@@ -69,12 +74,25 @@ export function* orderSagaOrchestrator(context: OrchestrationContext): Generator
   }
 
   journal.record(null, (saga, now) => finishSaga(saga, now));
-  yield* journal.flush();
+  const finishedAt = df.currentUtcDateTime.getTime();
+  const saved = yield* journal.flush(SAGA_FINAL_RECORD_RETRY);
+  if (!saved.ok) {
+    const waitedMinutes = Math.round((df.currentUtcDateTime.getTime() - finishedAt) / 60_000);
+    const { status, statusReason } = orderStatusFor(journal.saga);
+    throw new Error(
+      `Could not save the saga record of order ${order.orderId} after ${saved.attempts} attempts over ${waitedMinutes} min: ` +
+        `${saved.error}. The saga ended ${journal.saga.status} (order ${status}${statusReason ? `: ${statusReason}` : ''}), ` +
+        'but the stored saga record and order still show an earlier state',
+    );
+  }
   log(`Saga finished: ${journal.saga.status}`);
   return journal.saga.status;
 }
 
-/** Runs one forward step with its retry policy; returns null on success, otherwise why it failed. */
+/**
+ * Runs one forward step with its retry policy; returns null on success, otherwise why it failed. An attempt
+ * whose record cannot be saved is not made: the step fails with that reason.
+ */
 function* runForwardStep(
   df: DurableOrchestrationContext,
   journal: SagaJournal,
@@ -87,15 +105,23 @@ function* runForwardStep(
     () => callActivity(df, step.name, order),
     function* (attempt) {
       journal.record(step.name, (saga, now) => recordStepAttempt(saga, step.name, attempt, now));
-      yield* journal.flush();
+      const saved = yield* journal.flush();
+      if (!saved.ok) return `the saga record of order ${order.orderId} could not be saved before attempt ${attempt} (${saved.error})`;
     },
   );
+  if (!outcome.ok && outcome.stoppedBy !== undefined) {
+    const earlier = outcome.attempts > 0 ? `; attempt ${outcome.attempts} had failed: ${outcome.error}` : '';
+    return `${step.name} was not run: ${outcome.stoppedBy}${earlier}`;
+  }
   if (!outcome.ok) return `${step.name} failed after ${outcome.attempts} attempts: ${outcome.error}`;
   journal.payment = paymentAfterForwardStep(step.name, outcome.value, journal.payment);
   return outcome.value.ok ? null : outcome.value.reason;
 }
 
-/** Runs every compensation the failed step calls for; one that fails for good does not stop the others. */
+/**
+ * Runs every compensation the failed step calls for; one that fails for good does not stop the others, and
+ * neither does a save of the record that fails (the record stays unsaved and the next save catches up).
+ */
 function* compensate(
   df: DurableOrchestrationContext,
   journal: SagaJournal,
@@ -104,7 +130,14 @@ function* compensate(
 ): Generator<Task, void, unknown> {
   for (const name of compensationPlan(failedStep)) {
     journal.showProgress(name);
-    const outcome = yield* withRetries(df, COMPENSATION_RETRY, () => callActivity(df, name, order), () => journal.flush());
+    const outcome = yield* withRetries(
+      df,
+      COMPENSATION_RETRY,
+      () => callActivity(df, name, order),
+      function* () {
+        yield* journal.flush();
+      },
+    );
     const entry: Omit<CompensationStep, 'completedAt'> = outcome.ok
       ? { name, status: outcome.value, attempts: outcome.attempts, error: null }
       : { name, status: 'Failed', attempts: outcome.attempts, error: outcome.error };
@@ -127,11 +160,15 @@ function paymentAfterForwardStep(
   return { status: 'Captured', transactionId };
 }
 
+type SaveOutcome = { ok: true } | { ok: false; error: string; attempts: number };
+
 /**
  * The saga record as the orchestrator holds it. Every change shows at once in the custom status; it is
- * saved before the next activity with a side effect runs (and at the end), so the stored record is never
- * behind what the saga has done, and back-to-back transitions (a step succeeding, the next one starting)
- * cost one write instead of two.
+ * saved before the next activity with a side effect runs (and at the end), so the stored record is not
+ * behind what the saga has done while the database answers, and back-to-back transitions (a step
+ * succeeding, the next one starting) cost one write instead of two. A save that fails leaves the record
+ * unsaved; the caller decides what that means, and the next flush writes the newer snapshot, which includes
+ * everything since the last save.
  */
 class SagaJournal {
   payment: SagaPayment | null = null;
@@ -141,6 +178,7 @@ class SagaJournal {
   constructor(
     private readonly df: DurableOrchestrationContext,
     public saga: OrderSaga,
+    private readonly log: (message: string) => void,
   ) {}
 
   showProgress(step: SagaCustomStatus['step']): void {
@@ -154,15 +192,19 @@ class SagaJournal {
     this.#unsaved = true;
   }
 
-  *flush(): Generator<Task, void, unknown> {
-    if (!this.#unsaved) return;
+  /** Saves the record if it changed since the last successful save, retrying with `policy`. */
+  *flush(policy: RetryPolicy = SAGA_RECORD_RETRY): Generator<Task, SaveOutcome, unknown> {
+    if (!this.#unsaved) return { ok: true };
     const orderView = JSON.stringify({ ...orderStatusFor(this.saga), payment: this.payment });
     const input = { saga: this.saga, payment: this.payment, orderChanged: orderView !== this.#savedOrderView };
-    const saved = yield* withRetries(this.df, SAGA_RECORD_RETRY, () => callActivity(this.df, 'SaveSagaState', input));
-    // Without its record the saga cannot be followed or resumed by anyone: failing the instance is the honest outcome.
-    if (!saved.ok) throw new Error(`Could not save the saga record of order ${this.saga.orderId}: ${saved.error}`);
+    const saved = yield* withRetries(this.df, policy, () => callActivity(this.df, 'SaveSagaState', input));
+    if (!saved.ok) {
+      this.log(`Could not save the saga record (${this.saga.status}) after ${saved.attempts} attempts: ${saved.error}`);
+      return { ok: false, error: saved.error, attempts: saved.attempts };
+    }
     this.#unsaved = false;
     this.#savedOrderView = orderView;
+    return { ok: true };
   }
 }
 

@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { COMPENSATION_RETRY, STEP_RETRY, retryDelayMs, type ForwardStepName } from '../../src/domain';
-import { ORDER, Transient, allCalls, runSaga, sagaCalls } from './support/saga-fixtures';
+import type { SaveSagaStateInput } from '../../src/orchestration/saga-activities';
+import { SAGA_FINAL_RECORD_RETRY, SAGA_RECORD_RETRY } from '../../src/orchestration/saga-record-retry';
+import type { FakeActivities } from './support/replay-driver';
+import {
+  ORDER,
+  Transient,
+  allCalls,
+  policyDelays,
+  runSaga,
+  sagaCalls,
+  saveAttempts,
+  timerDelays,
+  type SaveFault,
+} from './support/saga-fixtures';
 
 describe('orderSagaOrchestrator (replayed by durable-functions)', () => {
   it('runs the three forward steps in order and saves the record before each of them and at the end', async () => {
@@ -215,15 +228,159 @@ describe('orderSagaOrchestrator (replayed by durable-functions)', () => {
     expect(run.output).toBe('Completed');
   });
 
-  it('fails the instance when the saga record cannot be saved at all', async () => {
-    const run = await runSaga({
-      SaveSagaState: () => {
-        throw new Transient('Cosmos DB unavailable');
-      },
+  describe('when the saga record cannot be saved', () => {
+    const FORWARD = ['SaveSagaState', 'ReserveInventory', 'SaveSagaState', 'ProcessPayment', 'SaveSagaState', 'FulfillOrder'];
+    const RECORD_ATTEMPTS = SAGA_RECORD_RETRY.maxNumberOfAttempts;
+    const FINAL_ATTEMPTS = SAGA_FINAL_RECORD_RETRY.maxNumberOfAttempts;
+    const fulfilmentFails: FakeActivities = { FulfillOrder: () => ({ ok: false, reason: 'Country AQ is not supported' }) };
+    const compensationFaults = (count: number): SaveFault => {
+      let failed = 0;
+      return (input) => {
+        if (input.saga.status === 'Running' || failed >= count) return null;
+        failed += 1;
+        return 'Cosmos DB unavailable';
+      };
+    };
+
+    it('still runs every compensation when a save fails while compensating, and the next save catches up', async () => {
+      // About 7.5 s of outage: the save before CancelFulfillment fails on every attempt.
+      const run = await runSaga(fulfilmentFails, ORDER, compensationFaults(RECORD_ATTEMPTS));
+
+      expect(run.runtimeStatus).toBe('Completed');
+      expect(run.output).toBe('Compensated');
+      expect(allCalls(run.scheduled)).toEqual([
+        ...FORWARD,
+        ...saveAttempts(RECORD_ATTEMPTS), // FulfillOrder failed → Compensating: never saved
+        'CancelFulfillment',
+        'SaveSagaState', // CancelFulfillment recorded, with the failure before it
+        'RefundPayment',
+        'SaveSagaState',
+        'ReleaseInventory',
+        'SaveSagaState', // finished
+      ]);
+      expect(timerDelays(run.scheduled)).toEqual(policyDelays(SAGA_RECORD_RETRY));
+      const caughtUp = run.saves[3];
+      expect(caughtUp?.saga.status).toBe('Compensating');
+      expect(caughtUp?.saga.steps[2]).toMatchObject({ name: 'FulfillOrder', status: 'Failed', error: 'Country AQ is not supported' });
+      expect(caughtUp?.saga.compensation?.steps.map((step) => step.name)).toEqual(['CancelFulfillment']);
+      expect(caughtUp?.orderChanged).toBe(true);
+      expect(run.finalSaga.status).toBe('Compensated');
+      expect(run.finalSaga.compensation?.steps.map((step) => [step.name, step.status])).toEqual([
+        ['CancelFulfillment', 'Compensated'],
+        ['RefundPayment', 'Compensated'],
+        ['ReleaseInventory', 'Compensated'],
+      ]);
+      expect(run.saves.at(-1)?.payment).toEqual({ status: 'Refunded', transactionId: 'txn-1' });
     });
-    expect(run.runtimeStatus).toBe('Failed');
-    expect(run.error).toContain('Could not save the saga record of order order-1');
-    expect(sagaCalls(run.scheduled)).not.toContain('ReserveInventory');
+
+    it('runs the compensations in order through a longer outage and saves the final record once it clears', async () => {
+      // Every save while compensating fails, and the first two attempts of the final save.
+      const run = await runSaga(fulfilmentFails, ORDER, compensationFaults(3 * RECORD_ATTEMPTS + 2));
+
+      expect(run.runtimeStatus).toBe('Completed');
+      expect(run.output).toBe('Compensated');
+      expect(allCalls(run.scheduled)).toEqual([
+        ...FORWARD,
+        ...saveAttempts(RECORD_ATTEMPTS),
+        'CancelFulfillment',
+        ...saveAttempts(RECORD_ATTEMPTS),
+        'RefundPayment',
+        ...saveAttempts(RECORD_ATTEMPTS),
+        'ReleaseInventory',
+        ...saveAttempts(3), // the final save, with the patient policy
+      ]);
+      expect(timerDelays(run.scheduled)).toEqual([
+        ...policyDelays(SAGA_RECORD_RETRY),
+        ...policyDelays(SAGA_RECORD_RETRY),
+        ...policyDelays(SAGA_RECORD_RETRY),
+        ...policyDelays(SAGA_FINAL_RECORD_RETRY, 3),
+      ]);
+      expect(run.saves.map((save) => save.saga.status)).toEqual(['Running', 'Running', 'Running', 'Compensated']);
+      expect(run.finalSaga.compensation).toMatchObject({ reason: 'Country AQ is not supported', failedStep: 'FulfillOrder' });
+      expect(run.finalSaga.compensation?.steps.map((step) => [step.name, step.status, step.attempts])).toEqual([
+        ['CancelFulfillment', 'Compensated', 1],
+        ['RefundPayment', 'Compensated', 1],
+        ['ReleaseInventory', 'Compensated', 1],
+      ]);
+      expect(run.saves.at(-1)).toMatchObject({ orderChanged: true, payment: { status: 'Refunded', transactionId: 'txn-1' } });
+    });
+
+    it('does not run a forward step whose record cannot be saved: the saga compensates with that reason', async () => {
+      const run = await runSaga({ ReleaseInventory: () => 'NothingToCompensate' }, ORDER, (_input, call) =>
+        call <= RECORD_ATTEMPTS ? 'Cosmos DB unavailable' : null,
+      );
+
+      expect(run.runtimeStatus).toBe('Completed');
+      expect(run.output).toBe('Compensated');
+      expect(allCalls(run.scheduled)).toEqual([...saveAttempts(RECORD_ATTEMPTS), 'SaveSagaState', 'ReleaseInventory', 'SaveSagaState']);
+      expect(run.saves.map((save) => save.saga.status)).toEqual(['Compensating', 'Compensated']);
+      const reason = run.finalSaga.compensation?.reason;
+      expect(reason).toContain('ReserveInventory was not run');
+      expect(reason).toContain('the saga record of order order-1 could not be saved');
+      expect(reason).toContain('Cosmos DB unavailable');
+      expect(run.finalSaga.compensation).toMatchObject({ failedStep: 'ReserveInventory' });
+      expect(run.finalSaga.compensation?.steps.map((step) => [step.name, step.status])).toEqual([['ReleaseInventory', 'NothingToCompensate']]);
+      expect(run.finalSaga.steps.map((step) => [step.name, step.status])).toEqual([
+        ['ReserveInventory', 'Failed'],
+        ['ProcessPayment', 'Pending'],
+        ['FulfillOrder', 'Pending'],
+      ]);
+      expect(run.finalSaga.steps[0]?.error).toBe(reason);
+      expect(run.saves.at(-1)).toMatchObject({ orderChanged: true, payment: null });
+      expect(run.customStatuses.at(-1)).toEqual({ step: null, sagaStatus: 'Compensated' });
+    });
+
+    it('runs every compensation, then fails the instance after waiting patiently when no save ever succeeds', async () => {
+      let lastAttempted: SaveSagaStateInput | undefined;
+      const run = await runSaga(fulfilmentFails, ORDER, (input) => {
+        lastAttempted = input;
+        return input.saga.status === 'Running' ? null : 'Cosmos DB unavailable';
+      });
+
+      expect(run.runtimeStatus).toBe('Failed');
+      expect(allCalls(run.scheduled)).toEqual([
+        ...FORWARD,
+        ...saveAttempts(RECORD_ATTEMPTS),
+        'CancelFulfillment',
+        ...saveAttempts(RECORD_ATTEMPTS),
+        'RefundPayment',
+        ...saveAttempts(RECORD_ATTEMPTS),
+        'ReleaseInventory',
+        ...saveAttempts(FINAL_ATTEMPTS),
+      ]);
+      const finalDelays = timerDelays(run.scheduled).slice(3 * (RECORD_ATTEMPTS - 1));
+      expect(finalDelays).toEqual(policyDelays(SAGA_FINAL_RECORD_RETRY));
+      const waited = finalDelays.reduce((sum, delay) => sum + delay, 0);
+      expect(waited).toBeGreaterThanOrEqual(15 * 60_000);
+      expect(waited).toBeLessThanOrEqual(30 * 60_000);
+
+      expect(run.error).toContain(`Could not save the saga record of order order-1 after ${FINAL_ATTEMPTS} attempts`);
+      expect(run.error).toContain('Cosmos DB unavailable');
+      expect(run.error).toContain('The saga ended Compensated (order Cancelled: Country AQ is not supported)');
+      expect(lastAttempted?.saga.status).toBe('Compensated');
+      expect(lastAttempted?.saga.compensation?.steps.map((step) => step.name)).toEqual([
+        'CancelFulfillment',
+        'RefundPayment',
+        'ReleaseInventory',
+      ]);
+      expect(run.saves.map((save) => save.saga.status)).toEqual(['Running', 'Running', 'Running']);
+    });
+
+    it('fails the instance, after releasing any inventory, when the database never comes back from the start', async () => {
+      const run = await runSaga({ ReleaseInventory: () => 'NothingToCompensate' }, ORDER, () => 'Cosmos DB unavailable');
+
+      expect(run.runtimeStatus).toBe('Failed');
+      expect(sagaCalls(run.scheduled).filter((name) => name !== 'timer')).toEqual(['ReleaseInventory']);
+      expect(allCalls(run.scheduled)).toEqual([
+        ...saveAttempts(RECORD_ATTEMPTS),
+        ...saveAttempts(RECORD_ATTEMPTS),
+        'ReleaseInventory',
+        ...saveAttempts(FINAL_ATTEMPTS),
+      ]);
+      expect(run.error).toContain('Could not save the saga record of order order-1');
+      expect(run.error).toContain('The saga ended Compensated (order Cancelled: ReserveInventory was not run');
+      expect(run.saves).toEqual([]);
+    });
   });
 
   it('fails fast on an input that is not a SagaOrder', async () => {

@@ -1,4 +1,4 @@
-import type { OrderSaga, SagaOrder } from '../../../src/domain';
+import { retryDelayMs, type OrderSaga, type RetryPolicy, type SagaOrder } from '../../../src/domain';
 import { ORDER_SAGA_ORCHESTRATOR, orderSagaOrchestrator } from '../../../src/orchestration/order-saga-orchestrator';
 import type { SaveSagaStateInput } from '../../../src/orchestration/saga-activities';
 import { replayOrchestration, type FakeActivities, type ReplayResult, type Scheduled } from './replay-driver';
@@ -35,14 +35,31 @@ export interface SagaRun extends ReplayResult {
   finalSaga: OrderSaga;
 }
 
-export async function runSaga(overrides: FakeActivities = {}, input: unknown = ORDER): Promise<SagaRun> {
+/** Decides whether a SaveSagaState call fails, with the fault's message, or succeeds (null). */
+export type SaveFault = (input: SaveSagaStateInput, call: number) => string | null;
+
+/**
+ * Replays the saga with the given fakes. With `saveFault`, the saves it picks throw a transient fault and
+ * only the others are kept in `saves` (so `finalSaga` is the last record actually saved).
+ */
+export async function runSaga(overrides: FakeActivities = {}, input: unknown = ORDER, saveFault?: SaveFault): Promise<SagaRun> {
   const saves: SaveSagaStateInput[] = [];
+  const activities = { ...happyActivities(saves), ...overrides };
+  if (saveFault) {
+    const save = activities.SaveSagaState;
+    activities.SaveSagaState = (saveInput, call) => {
+      const fault = saveFault(saveInput, call);
+      if (fault !== null) throw new Transient(fault);
+      if (!save) throw new Error('No fake for SaveSagaState');
+      return save(saveInput, call);
+    };
+  }
   const result = await replayOrchestration({
     name: ORDER_SAGA_ORCHESTRATOR,
     orchestrator: orderSagaOrchestrator,
     instanceId: 'order-1',
     input,
-    activities: { ...happyActivities(saves), ...overrides },
+    activities,
   });
   const last = saves.at(-1);
   return { ...result, saves, finalSaga: last?.saga as OrderSaga };
@@ -53,6 +70,21 @@ export function sagaCalls(scheduled: readonly Scheduled[]): string[] {
   return scheduled
     .filter((entry) => entry.kind === 'timer' || entry.name !== 'SaveSagaState')
     .map((entry) => (entry.kind === 'timer' ? 'timer' : entry.name));
+}
+
+/** The delays of the durable timers, in order. */
+export function timerDelays(scheduled: readonly Scheduled[]): number[] {
+  return scheduled.flatMap((entry) => (entry.kind === 'timer' ? [Date.parse(entry.fireAt) - Date.parse(entry.at)] : []));
+}
+
+/** A SaveSagaState call made `attempts` times, with a retry timer before each call after the first. */
+export function saveAttempts(attempts: number): string[] {
+  return Array.from({ length: attempts }, (_, index) => (index === 0 ? ['SaveSagaState'] : ['timer', 'SaveSagaState'])).flat();
+}
+
+/** Every delay a policy waits between `attempts` attempts. */
+export function policyDelays(policy: RetryPolicy, attempts = policy.maxNumberOfAttempts): number[] {
+  return Array.from({ length: attempts - 1 }, (_, index) => retryDelayMs(policy, index + 2));
 }
 
 /** Everything scheduled, SaveSagaState included. */
