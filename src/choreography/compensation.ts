@@ -10,7 +10,8 @@ import {
 import type { Delivery } from './delivery';
 import type { CompensationOutcome } from '../services/ports';
 import type { ParticipantBasics } from './participant-ports';
-import { describeFault, handBackForRedelivery } from './redelivery';
+import { QUEUE_OF } from './participant-queues';
+import { describeFault, handBackForRedelivery, publishAnnouncement } from './redelivery';
 import { readSagaOrder } from './saga-order-reader';
 
 /**
@@ -42,6 +43,6 @@ export async function runCompensation(
     occurredAt: deps.clock.now().toISOString(),
     data: { outcome, attempts, error },
   }) as AnySagaEvent;
-  await deps.publisher.publish([announcement]);
+  await publishAnnouncement(deps, delivery, trigger, announcement, COMPENSATION_RETRY, QUEUE_OF[compensation]);
   delivery.log.info(`${compensation} of order ${trigger.orderId}: ${outcome} after ${attempts} attempt(s)`);
 }

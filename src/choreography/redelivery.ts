@@ -1,5 +1,8 @@
-import { retryDelayMs, type RetryPolicy } from '../domain';
+import { retryDelayMs, type AnySagaEvent, type RetryPolicy } from '../domain';
+import type { QueueName } from '../messaging/queues';
 import type { Delivery } from './delivery';
+import { deadLetterRoute } from './participant-queues';
+import type { ParticipantBasics } from './participant-ports';
 
 /**
  * Every choreography queue dead-letters a message at this delivery count (servicebus/Config.json), so no
@@ -37,4 +40,38 @@ export async function handBackForRedelivery(
   );
   await pause(retryDelayMs(policy, delivery.deliveryCount + 1));
   throw fault;
+}
+
+/**
+ * Announces the outcome of a step or compensation that has already happened. A broker fault is therefore
+ * never turned into a failure event: the message is handed back after the policy's back-off, so the
+ * participant redoes its (idempotent) work and announces again. On the queue's last delivery the message
+ * goes to the dead-letter queue of `queue`, where an operator can resubmit it once the broker is back.
+ */
+export async function publishAnnouncement(
+  deps: Pick<ParticipantBasics, 'publisher' | 'pause'>,
+  delivery: Delivery,
+  trigger: AnySagaEvent,
+  announcement: AnySagaEvent,
+  policy: RetryPolicy,
+  queue: QueueName,
+): Promise<void> {
+  try {
+    await deps.publisher.publish([announcement]);
+  } catch (fault) {
+    const what = `Announcing ${announcement.type} of order ${trigger.orderId}`;
+    if (delivery.deliveryCount >= QUEUE_MAX_DELIVERY_COUNT) {
+      delivery.log.error(
+        `${what} failed on delivery ${delivery.deliveryCount} of ${QUEUE_MAX_DELIVERY_COUNT}, the last the queue allows: ` +
+          `${trigger.type} message ${delivery.messageId} goes to the dead-letter queue ${deadLetterRoute(queue)}; ` +
+          `resubmit it from there once the broker is back, and the outcome is announced again: ${describeFault(fault)}`,
+      );
+    } else {
+      delivery.log.warn(
+        `${what} failed on delivery ${delivery.deliveryCount} of ${QUEUE_MAX_DELIVERY_COUNT}, handing the message back for another attempt: ${describeFault(fault)}`,
+      );
+      await deps.pause(retryDelayMs(policy, delivery.deliveryCount + 1));
+    }
+    throw fault;
+  }
 }

@@ -98,17 +98,19 @@ function startTime(trigger: Occurrence | undefined, outcome: Occurrence): string
  * however often. Returns null when there is no event of this saga yet.
  *
  * A step started when the event it reacts to occurred, and finished when its outcome event occurred. The
- * saga is final only when its record is complete: OrderCreated, the success of every step before the one
- * that failed (or of all three), and then every compensation of `compensationPlan(failedStep)`. Requiring
- * the whole path keeps a late event on the order-events queue from arriving after the saga was closed.
+ * saga is final only when its record is complete: the success of every step before the one that failed
+ * (or of all three), and then every compensation of `compensationPlan(failedStep)`. Requiring the whole
+ * path keeps a late step event on the order-events queue from arriving after the saga was closed.
+ * OrderCreated is not required: it carries no step information and the saga's start is evident from any
+ * later event, so losing its order-events copy cannot keep the saga open. When known, it dates the start
+ * of the saga and of ReserveInventory; once the saga is final, the event log takes nothing more.
  */
 export function foldChoreographySaga(orderId: string, events: readonly AnySagaEvent[]): OrderSaga | null {
   const facts = new SagaFacts(orderId, events);
   if (facts.isEmpty) return null;
 
-  const orderCreated = facts.use('OrderCreated');
   let saga = startSaga({ orderId, sagaStyle: 'choreography', instanceId: null, now: facts.earliest });
-  let pathComplete = orderCreated !== undefined;
+  let pathComplete = true;
   let failedStep: ForwardStepName | null = null;
 
   for (const { name } of ORDER_SAGA) {

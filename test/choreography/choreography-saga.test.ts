@@ -114,11 +114,21 @@ describe('foldChoreographySaga', () => {
   describe.each(Object.entries(SAGA_PATHS))('%s', (_path, events) => {
     const expected = fold(events);
 
-    it('is not final before its last event, whichever one is missing', () => {
+    it('is not final before its last step or compensation event, whichever one is missing', () => {
       for (let missing = 0; missing < events.length; missing += 1) {
+        if (events[missing]?.type === 'OrderCreated') continue;
         const saga = fold(events.filter((_, index) => index !== missing));
         expect(['Running', 'Compensating']).toContain(saga.status);
       }
+    });
+
+    it('ends the same way without OrderCreated, only without the start time it gives', () => {
+      const saga = fold(events.filter((event) => event.type !== 'OrderCreated'));
+      expect(saga.status).toBe(expected.status);
+      expect(saga.compensation).toEqual(expected.compensation);
+      expect(saga.steps.slice(1)).toEqual(expected.steps.slice(1));
+      expect(saga.steps[0]).toEqual({ ...expected.steps[0], startedAt: expected.steps[0]?.completedAt });
+      expect(saga.createdAt).toBe(at(1));
     });
 
     it('folds to the same record in every arrival order', () => {
@@ -155,11 +165,25 @@ describe('foldChoreographySaga', () => {
     expect(saga.steps[0]?.status).toBe('Running');
   });
 
-  it('waits for OrderCreated before it closes the record', () => {
+  it('closes the record without OrderCreated, whose order-events copy may have been lost', () => {
     const saga = fold([inventoryReserved(1), paymentCompleted(2), orderFulfilled(3)]);
-    expect(saga.status).toBe('Running');
+    expect(saga.status).toBe('Completed');
     expect(saga.createdAt).toBe(at(1));
-    expect(saga.steps[0]).toMatchObject({ status: 'Succeeded', startedAt: at(1) });
+    expect(saga.updatedAt).toBe(at(3));
+    expect(saga.steps[0]).toMatchObject({ status: 'Succeeded', startedAt: at(1), completedAt: at(1) });
+  });
+
+  it('still waits for a late success before the failure point when OrderCreated is missing too', () => {
+    const saga = fold([paymentFailed(2), paymentRefunded(3, 'NothingToCompensate'), inventoryReleased(4)]);
+    expect(saga.status).toBe('Compensating');
+    expect(saga.steps[0]?.status).toBe('Pending');
+  });
+
+  it('shows a finished step’s attempts from its outcome event, and 1 while it runs', () => {
+    const running = fold([orderCreated(0), inventoryReserved(1, 3)]);
+    expect(running.steps.map((step) => step.attempts)).toEqual([3, 1, 0]);
+    const failed = fold([orderCreated(0), inventoryReserved(1, 3), sagaEvent('PaymentFailed', 2, { reason: 'gave up', attempts: 3 })]);
+    expect(failed.steps.map((step) => `${step.status}:${step.attempts}`)).toEqual(['Succeeded:3', 'Failed:3', 'Pending:0']);
   });
 
   it('counts a step as failed when both its success and its failure were announced', () => {

@@ -4,7 +4,8 @@ import { handleInventoryEvent } from '../../src/choreography/inventory-participa
 import type { InventoryOperations } from '../../src/choreography/participant-ports';
 import type { CompensationOutcome } from '../../src/services/ports';
 import { businessFailure, eventIdFor, succeeded, type SagaOrder, type StepResult } from '../../src/domain';
-import { Faults, NOW, basics, deliveryOf } from './fakes';
+import { aStoredOrder } from '../data/builders';
+import { Faults, InMemoryOrders, NOW, basics, deliveryOf } from './fakes';
 import { ORDER_ID, inventoryReservationFailed, orderCreated, paymentRefunded, sagaEvent } from './saga-events';
 
 class FakeInventory implements InventoryOperations {
@@ -105,6 +106,68 @@ describe('inventory participant', () => {
     await expect(handleInventoryEvent(deps, deliveryOf(orderCreated(), 5))).rejects.toThrow('Service Bus is unavailable');
     await handleInventoryEvent(deps, deliveryOf(orderCreated(), 5));
     expect(publisher.types()).toEqual(['InventoryReserved']);
+  });
+
+  it('waits out the back-off before handing a publishing fault back, and never makes up a failure', async () => {
+    const { deps, inventory, publisher } = participant();
+    publisher.faults.always();
+    for (const deliveryCount of [1, 2, 3, 4]) {
+      const delivery = deliveryOf(orderCreated(), deliveryCount);
+      await expect(handleInventoryEvent(deps, delivery)).rejects.toThrow('Service Bus is unavailable');
+      expect(delivery.log.lines.find((line) => line.level === 'warn')?.message).toContain(`InventoryReserved of order ${ORDER_ID}`);
+    }
+    expect(deps.pauses).toEqual([500, 1000, 2000, 4000]);
+    expect(inventory.calls).toHaveLength(4);
+    expect(publisher.published).toEqual([]);
+  });
+
+  it('says on the queue’s last delivery that the message goes to the dead-letter queue, for an operator to resubmit', async () => {
+    const { deps, publisher } = participant();
+    publisher.faults.always();
+    const last = deliveryOf(orderCreated(), 5);
+    await expect(handleInventoryEvent(deps, last)).rejects.toThrow('Service Bus is unavailable');
+    expect(deps.pauses).toEqual([]);
+    expect(publisher.published).toEqual([]);
+    const [error] = last.log.errors();
+    expect(error).toContain(`InventoryReserved of order ${ORDER_ID}`);
+    expect(error).toContain(`OrderCreated message ${eventIdFor(ORDER_ID, 'OrderCreated')}`);
+    expect(error).toContain('inventory-events/$DeadLetterQueue');
+    expect(error).toContain('resubmit');
+  });
+
+  it('backs off before handing back a fault publishing InventoryReleased, and names its dead-letter queue at the end', async () => {
+    const { deps, publisher } = participant();
+    publisher.faults.always();
+    for (const deliveryCount of [1, 2, 3, 4]) {
+      await expect(handleInventoryEvent(deps, deliveryOf(paymentRefunded(5), deliveryCount))).rejects.toThrow('Service Bus is unavailable');
+    }
+    expect(deps.pauses).toEqual([500, 1000, 2000, 4000]);
+    const last = deliveryOf(paymentRefunded(5), 5);
+    await expect(handleInventoryEvent(deps, last)).rejects.toThrow('Service Bus is unavailable');
+    expect(deps.pauses).toHaveLength(4);
+    expect(last.log.errors()[0]).toContain(`InventoryReleased of order ${ORDER_ID}`);
+    expect(last.log.errors()[0]).toContain('inventory-events/$DeadLetterQueue');
+    expect(publisher.published).toEqual([]);
+  });
+
+  it.each(['Completed', 'Cancelled', 'Failed'] as const)('does not reserve for an order that is already %s', async (status) => {
+    const orders = new InMemoryOrders(aStoredOrder({ id: ORDER_ID, sagaStyle: 'choreography', status }));
+    const inventory = new FakeInventory();
+    const deps = { ...basics(orders), inventory };
+    const late = deliveryOf(orderCreated(), 1);
+    await handleInventoryEvent(deps, late);
+    expect(inventory.calls).toEqual([]);
+    expect(deps.publisher.published).toEqual([]);
+    expect(late.log.lines.find((line) => line.level === 'warn')?.message).toContain(`order ${ORDER_ID} skipped: the order is already ${status}`);
+  });
+
+  it('reserves for an order the order participant already shows as Processing', async () => {
+    const orders = new InMemoryOrders(aStoredOrder({ id: ORDER_ID, sagaStyle: 'choreography', status: 'Processing' }));
+    const inventory = new FakeInventory();
+    const deps = { ...basics(orders), inventory };
+    await handleInventoryEvent(deps, deliveryOf(orderCreated()));
+    expect(inventory.calls).toEqual([`reserve ${ORDER_ID}`]);
+    expect(deps.publisher.types()).toEqual(['InventoryReserved']);
   });
 
   it.each([

@@ -82,6 +82,21 @@ describe('payment participant', () => {
     ]);
   });
 
+  it('backs off before handing back a fault publishing PaymentRefunded, and names its dead-letter queue at the end', async () => {
+    const { deps, publisher } = participant();
+    publisher.faults.always();
+    for (const deliveryCount of [1, 2, 3, 4]) {
+      await expect(handlePaymentEvent(deps, deliveryOf(paymentFailed(2), deliveryCount))).rejects.toThrow('Service Bus is unavailable');
+    }
+    expect(deps.pauses).toEqual([500, 1000, 2000, 4000]);
+    const last = deliveryOf(paymentFailed(2), 5);
+    await expect(handlePaymentEvent(deps, last)).rejects.toThrow('Service Bus is unavailable');
+    expect(deps.pauses).toHaveLength(4);
+    expect(last.log.errors()[0]).toContain(`PaymentRefunded of order ${ORDER_ID}`);
+    expect(last.log.errors()[0]).toContain('payment-events/$DeadLetterQueue');
+    expect(publisher.published).toEqual([]);
+  });
+
   it('does not react to OrderCreated, which is inventory’s', async () => {
     const { deps, payment } = participant();
     await expect(handlePaymentEvent(deps, deliveryOf(orderCreated()))).rejects.toThrow('not an event the payment participant handles');

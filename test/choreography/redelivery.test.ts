@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
+import { QUEUE_OF } from '../../src/choreography/participant-queues';
 import { QUEUE_MAX_DELIVERY_COUNT, lastAllowedDelivery } from '../../src/choreography/redelivery';
 import { deliveryFrom } from '../../src/choreography/trigger-delivery';
-import { COMPENSATION_RETRY, STEP_RETRY } from '../../src/domain';
+import { COMPENSATION_RETRY, STEP_RETRY, type EventType } from '../../src/domain';
 import { CHOREOGRAPHY_QUEUES } from '../../src/messaging/queues';
+import { EVENT_ROUTES } from '../../src/messaging/routes';
 
 interface EmulatorConfig {
   UserConfig: { Namespaces: Array<{ Queues: Array<{ Name: string; Properties: { MaxDeliveryCount: number } }> }> };
@@ -23,6 +25,26 @@ describe('redelivery limits', () => {
     const queues = config.UserConfig.Namespaces.flatMap((namespace) => namespace.Queues);
     for (const name of CHOREOGRAPHY_QUEUES) {
       expect(queues.find((queue) => queue.Name === name)?.Properties.MaxDeliveryCount, name).toBe(QUEUE_MAX_DELIVERY_COUNT);
+    }
+  });
+});
+
+describe('participant queues', () => {
+  it('name, for every step and compensation, a queue its trigger events are routed to', () => {
+    const triggers = {
+      ReserveInventory: ['OrderCreated'],
+      ProcessPayment: ['InventoryReserved'],
+      FulfillOrder: ['PaymentCompleted'],
+      ReleaseInventory: ['InventoryReservationFailed', 'PaymentRefunded'],
+      RefundPayment: ['PaymentFailed', 'FulfillmentCancelled'],
+      CancelFulfillment: ['FulfillmentFailed'],
+    } as const satisfies Record<keyof typeof QUEUE_OF, readonly EventType[]>;
+    for (const [name, types] of Object.entries(triggers)) {
+      for (const type of types) {
+        const route = EVENT_ROUTES[type];
+        const queues = 'bySagaStyle' in route ? route.bySagaStyle.choreography : route;
+        expect(queues, `${name} from ${type}`).toContain(QUEUE_OF[name as keyof typeof QUEUE_OF]);
+      }
     }
   });
 });

@@ -72,6 +72,11 @@ export const SAGA_PATHS: Record<string, AnySagaEvent[]> = {
   ],
 };
 
+/** The events of a saga whose OrderCreated never reached the order participant. */
+export function withoutOrderCreated(events: readonly AnySagaEvent[]): AnySagaEvent[] {
+  return events.filter((event) => event.type !== 'OrderCreated');
+}
+
 export function* permutations<T>(items: readonly T[]): Generator<T[]> {
   if (items.length <= 1) {
     yield [...items];
