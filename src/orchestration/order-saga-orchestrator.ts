@@ -141,9 +141,7 @@ function* compensate(
     const entry: Omit<CompensationStep, 'completedAt'> = outcome.ok
       ? { name, status: outcome.value, attempts: outcome.attempts, error: null }
       : { name, status: 'Failed', attempts: outcome.attempts, error: outcome.error };
-    if (name === 'RefundPayment' && entry.status === 'Compensated' && journal.payment?.status !== 'Declined') {
-      journal.payment = { status: 'Refunded', transactionId: journal.payment?.transactionId ?? null };
-    }
+    if (name === 'RefundPayment') journal.payment = paymentAfterRefund(entry.status, journal.payment);
     journal.record(name, (saga, now) => recordCompensation(saga, entry, now));
   }
 }
@@ -158,6 +156,17 @@ function paymentAfterForwardStep(
   if (!result.ok) return { status: 'Declined', transactionId: null };
   const transactionId = 'transactionId' in result.value ? result.value.transactionId : null;
   return { status: 'Captured', transactionId };
+}
+
+/**
+ * The payment the order should show after RefundPayment. A payment step that gave up on a fault leaves no
+ * payment known: the refund then tells whether a charge had gone through (Refunded) or not (Declined, as the
+ * payment record and the choreography say).
+ */
+function paymentAfterRefund(refund: CompensationStep['status'], current: SagaPayment | null): SagaPayment | null {
+  if (refund === 'Compensated' && current?.status !== 'Declined') return { status: 'Refunded', transactionId: current?.transactionId ?? null };
+  if (refund === 'NothingToCompensate' && current === null) return { status: 'Declined', transactionId: null };
+  return current;
 }
 
 type SaveOutcome = { ok: true } | { ok: false; error: string; attempts: number };

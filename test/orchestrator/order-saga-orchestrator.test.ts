@@ -125,6 +125,27 @@ describe('orderSagaOrchestrator (replayed by durable-functions)', () => {
     expect(run.saves.at(-1)?.payment).toEqual({ status: 'Refunded', transactionId: 'txn-1' });
   });
 
+  it('shows the payment declined when the payment step gave up on a fault, as the choreography does', async () => {
+    const run = await runSaga({
+      ProcessPayment: () => {
+        throw new Transient('payment gateway unavailable');
+      },
+      RefundPayment: () => 'NothingToCompensate',
+    });
+    expect(run.finalSaga.status).toBe('Compensated');
+    expect(run.saves.at(-1)?.payment).toEqual({ status: 'Declined', transactionId: null });
+  });
+
+  it('shows the payment refunded when a charge went through although the payment step reported a fault', async () => {
+    const run = await runSaga({
+      ProcessPayment: () => {
+        throw new Transient('timed out after the charge');
+      },
+      RefundPayment: () => 'Compensated',
+    });
+    expect(run.saves.at(-1)?.payment).toEqual({ status: 'Refunded', transactionId: null });
+  });
+
   it('records NothingToCompensate as the compensation reported it', async () => {
     const run = await runSaga({
       ProcessPayment: () => ({ ok: false, reason: 'declined' }),
