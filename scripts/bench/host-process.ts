@@ -11,6 +11,8 @@ export interface HostStats {
 export interface HostProcess {
   url: string;
   startupMs: number;
+  /** What the host printed (the embedded host only): shown when a run goes wrong. */
+  output(): string;
   stats(): Promise<HostStats>;
   stop(): Promise<void>;
 }
@@ -19,23 +21,29 @@ export interface HostProcess {
  * The benchmark runs the embedded host in its own process, exactly as `npm start` does, so the load
  * generator's own work does not share the host's event loop.
  */
-export async function startHostProcess(repoRoot: string): Promise<HostProcess> {
+export async function startHostProcess(repoRoot: string, options: { env?: Record<string, string> } = {}): Promise<HostProcess> {
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, [path.join(repoRoot, 'dist/src/local-host/cli.js'), '--app', repoRoot, '--port', String(port), '--log-level', 'warn'], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: String(port) },
+    env: { ...process.env, ...options.env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  // The last chunks are what explains a failure; a long run under faults logs far more than that.
+  const keep = (chunk: Buffer) => {
+    output.push(chunk.toString());
+    if (output.length > 500) output.splice(0, output.length - 500);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
   await waitForHealth(url, child, output);
   const startupMs = performance.now() - started;
   return {
     url,
     startupMs,
+    output: () => output.join(''),
     async stats() {
       const response = await fetch(`${url}/admin/host/stats`);
       if (!response.ok) throw new Error(`GET /admin/host/stats answered ${response.status}`);
@@ -58,6 +66,7 @@ export async function attachToHost(url: string): Promise<HostProcess> {
   return {
     url: base,
     startupMs: 0,
+    output: () => '',
     async stats() {
       const stats = await fetch(`${base}/admin/host/stats`).catch(() => undefined);
       if (stats?.ok) return (await stats.json()) as HostStats;
