@@ -1,5 +1,6 @@
 /** The start-up banner, in the spirit of `func start`: what runs where, and how long start-up took. */
 import type { RegisteredFunction } from './contracts';
+import type { FaultPlan } from './faults/fault-plan';
 import type { HttpTriggerRoute } from './http-triggers';
 
 export interface BannerInput {
@@ -13,6 +14,15 @@ export interface BannerInput {
   serviceBusConfig?: string;
   durableHubName: string;
   startupMs: number;
+  /** The fault plan, when one is on. */
+  faults?: FaultPlan;
+}
+
+function describeFaults(plan: FaultPlan): string {
+  const rates = Object.entries(plan.rates)
+    .filter(([, rate]) => rate > 0)
+    .map(([kind, rate]) => `${kind} ${rate}`);
+  return `fault plan ON, seed ${plan.seed}: ${rates.length > 0 ? rates.join(', ') : 'every rate 0'} (counts at /admin/faults)`;
 }
 
 const durableKinds: Record<string, string> = {
@@ -56,6 +66,7 @@ export function formatBanner(input: BannerInput): string {
     `Cosmos DB:   ${input.cosmos.mode === 'embedded' ? `embedded at ${input.cosmos.endpoint}` : `real endpoint ${input.cosmos.endpoint}`}`,
     `Service Bus: ${sbParts.join('; ')}`,
     `Durable:     embedded in-memory task hub ${input.durableHubName}`,
+    ...(input.faults ? [`Faults:      ${describeFaults(input.faults)}`] : []),
     '',
     `Host started in ${Math.round(input.startupMs)} ms, listening on ${input.url}. Press Ctrl+C to stop.`,
     '',

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * `functions-embedded-host [--app <folder>] [--port N] [--quiet] [--log-level debug|info|warn|error]`
+ * `functions-embedded-host [--app <folder>] [--port N] [--quiet] [--log-level debug|info|warn|error] [--faults <json|file>]`
  * Runs a Node v4 Functions app folder without `func`. Ctrl+C drains and exits 0; a second Ctrl+C exits at once.
  */
+import { readFaultPlanText, type FaultPlan } from './faults/fault-plan';
 import type { LogLevel } from './logger';
 import { startHost, type HostOptions, type RunningHost } from './host';
 
@@ -11,13 +12,18 @@ interface CliArgs {
   port?: number;
   quiet: boolean;
   logLevel?: LogLevel;
+  faults?: FaultPlan;
   help: boolean;
 }
 
 const usage = `Usage: functions-embedded-host [--app <folder>] [--port <n>] [--log-level debug|info|warn|error] [--quiet]
+                              [--faults <plan json or file>]
 
 Runs the Azure Functions (Node v4) app in <folder> (default: the current directory) with an embedded
-HTTP host, Durable Functions engine, Service Bus broker and Cosmos DB.`;
+HTTP host, Durable Functions engine, Service Bus broker and Cosmos DB.
+
+--faults turns on the seeded fault plan, e.g. '{"seed":42,"rates":{"activityRepeat":0.1,"lockExpiry":0.05}}'
+(also read from EMBEDDED_HOST_FAULTS); the counts are at GET /admin/faults.`;
 
 export function parseArgs(argv: string[]): CliArgs {
   const args: CliArgs = { quiet: false, help: false };
@@ -48,6 +54,9 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--quiet':
         args.quiet = true;
         break;
+      case '--faults':
+        args.faults = readFaultPlanText(value(), '--faults plan');
+        break;
       case '--help':
       case '-h':
         args.help = true;
@@ -75,6 +84,7 @@ async function main(): Promise<void> {
   if (args.app !== undefined) options.appDir = args.app;
   if (args.port !== undefined) options.port = args.port;
   if (args.logLevel !== undefined) options.logLevel = args.logLevel;
+  if (args.faults !== undefined) options.faults = args.faults;
 
   let host: RunningHost;
   try {

@@ -13,6 +13,10 @@ import { CoreRegistry, installCoreModule, uninstallCoreModule } from './core-mod
 import { startEmbeddedCosmos, type EmbeddedCosmos } from './cosmos/embedded-cosmos';
 import { DurableEngine, type DurableEngineOptions } from './durable/engine';
 import { EnvScope, resolveSettingReferences } from './env-scope';
+import { withCosmosFaults } from './faults/cosmos-faults';
+import { FaultInjector } from './faults/fault-injector';
+import { parseFaultPlan, readFaultPlanText, type FaultPlan, type FaultPlanInput } from './faults/fault-plan';
+import { FaultsEndpoint } from './faults/faults-endpoint';
 import { HostHttpServer } from './http-server';
 import { HttpTriggerHandler } from './http-triggers';
 import { Invoker } from './invoker';
@@ -44,6 +48,11 @@ export interface HostOptions {
   serviceBusStrict?: boolean;
   /** Upper bound for waiting on in-flight work at stop. */
   drainTimeoutMs?: number;
+  /**
+   * The fault plan (off when absent): `{ seed, rates: { activityRepeat, lockExpiry, ... } }`. Without it,
+   * EMBEDDED_HOST_FAULTS (JSON, or the path of a JSON file) is read.
+   */
+  faults?: FaultPlanInput;
 }
 
 export interface RunningHost {
@@ -59,6 +68,8 @@ export interface RunningHost {
   readonly cosmos: { mode: 'embedded' | 'real'; endpoint: string };
   readonly banner: string;
   readonly startupMs: number;
+  /** The fault plan in force and its counts (never fires when no plan was given). */
+  readonly faults: FaultInjector;
   /** Drains and stops the host; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -108,6 +119,14 @@ function durableOptionsFor(hostJson: HostJson, base: Omit<DurableEngineOptions, 
   return options;
 }
 
+/** The plan from HostOptions, else from EMBEDDED_HOST_FAULTS; undefined when neither is set. */
+function resolveFaultPlan(option: FaultPlanInput | undefined): FaultPlan | undefined {
+  if (option !== undefined) return parseFaultPlan(option, 'fault plan (HostOptions.faults)');
+  const fromEnv = process.env.EMBEDDED_HOST_FAULTS;
+  if (fromEnv === undefined || fromEnv.trim() === '') return undefined;
+  return readFaultPlanText(fromEnv, 'fault plan in EMBEDDED_HOST_FAULTS');
+}
+
 export async function startHost(options: HostOptions = {}): Promise<RunningHost> {
   const started = performance.now();
   const appDir = path.resolve(options.appDir ?? process.cwd());
@@ -139,6 +158,8 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
     for (const [name, value] of Object.entries(localSettings.Values ?? {})) {
       if (value !== undefined && value !== null) env.set(name, String(value));
     }
+    const faults = new FaultInjector(resolveFaultPlan(options.faults));
+    const faultPlan = faults.plan;
     // Claim the core module first, so a second concurrent host fails before it binds anything.
     installCoreModule(registry);
 
@@ -149,7 +170,10 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
     if (process.env.COSMOS_ENDPOINT) {
       cosmosInfo = { mode: 'real', endpoint: process.env.COSMOS_ENDPOINT };
     } else {
-      cosmos = await startEmbeddedCosmos();
+      cosmos = await startEmbeddedCosmos(
+        0,
+        faultPlan ? { wrapRequests: withCosmosFaults(faults, { timeoutMs: faultPlan.cosmosTimeoutMs, retryAfterMs: faultPlan.cosmosRetryAfterMs }) } : {},
+      );
       env.set('COSMOS_ENDPOINT', cosmos.endpoint, true);
       env.set('COSMOS_KEY', cosmos.key);
       cosmosInfo = { mode: 'embedded', endpoint: cosmos.endpoint };
@@ -167,6 +191,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       clock,
       logger,
       strict: options.serviceBusStrict ?? process.env.SERVICEBUS_STRICT === 'true',
+      faults,
     });
 
     const app = await loadApp(appDir, registry);
@@ -180,6 +205,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       origin: url,
       log: (level, message) => logger.log(level, message, 'durable'),
       drainTimeoutMs,
+      faults,
     });
     const hubName = durableOptions.hubName;
     const durable = new DurableEngine(durableOptions);
@@ -193,10 +219,14 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       broker,
       durable,
       invocations: () => invoker.started,
+      faults,
     });
-    server.setHandlers([durable, new ServiceBusSendEndpoint(broker), new ServiceBusAdminEndpoint(broker), stats, httpTriggers], { intake: [httpTriggers] });
+    server.setHandlers(
+      [durable, new ServiceBusSendEndpoint(broker), new ServiceBusAdminEndpoint(broker), stats, new FaultsEndpoint(faults), httpTriggers],
+      { intake: [httpTriggers] },
+    );
 
-    const serviceBusTriggers: ServiceBusTriggerInfo[] = createServiceBusTriggers({ functions: app.functions, broker, invoker, logger, hostJson: app.hostJson });
+    const serviceBusTriggers: ServiceBusTriggerInfo[] = createServiceBusTriggers({ functions: app.functions, broker, invoker, logger, hostJson: app.hostJson, faults });
     const timers = app.functions.filter(isTimerTrigger).map((fn) => ({ fn, service: new TimerTriggerService({ fn, invoker, clock, logger }) }));
 
     if (isVirtualClock(clock)) clock.setIdleProbe(() => invoker.inFlight === 0 && server.inFlight === 0);
@@ -219,6 +249,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       ...(brokerConfig.source ? { serviceBusConfig: path.relative(appDir, brokerConfig.source) || brokerConfig.source } : {}),
       durableHubName: hubName,
       startupMs,
+      ...(faultPlan ? { faults: faultPlan } : {}),
     });
     logger.print(banner);
 
@@ -255,6 +286,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       cosmos: cosmosInfo,
       banner,
       startupMs,
+      faults,
       stop,
     };
   } catch (err) {

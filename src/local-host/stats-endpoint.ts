@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpRouteHandler } from './contracts';
 import type { DurableEngine } from './durable/engine';
+import type { FaultInjector } from './faults/fault-injector';
 import { sendJson, sendProblem } from './problem';
 import type { ServiceBusBroker } from './servicebus/broker';
 
@@ -15,6 +16,7 @@ export interface StatsSources {
   broker: ServiceBusBroker;
   durable: DurableEngine;
   invocations: () => number;
+  faults?: FaultInjector;
 }
 
 export class HostStatsEndpoint implements HttpRouteHandler {
@@ -26,12 +28,14 @@ export class HostStatsEndpoint implements HttpRouteHandler {
       sendProblem(res, { status: 405, detail: `${statsPath} only answers GET.`, headers: { allow: 'GET' } });
       return true;
     }
-    const { cosmos, broker, durable, invocations } = this.sources;
+    const { cosmos, broker, durable, invocations, faults } = this.sources;
+    const report = faults?.report();
     sendJson(res, 200, {
       cosmos: { mode: cosmos.mode, endpoint: cosmos.endpoint, requests: cosmos.requests() },
       serviceBus: broker.totals(),
       durable: durable.counters,
       functionInvocations: invocations(),
+      faults: { enabled: report?.enabled ?? false, seed: report?.seed ?? null, injected: report?.injected ?? {} },
     });
     return true;
   }

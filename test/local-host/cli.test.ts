@@ -112,6 +112,23 @@ describe('CLI', () => {
     }
   });
 
+  it('turns the fault plan on with --faults, says so in the banner and serves the counts', async () => {
+    const plan = '{"seed":4,"rates":{"lockExpiry":0.5}}';
+    const { child: proc, output, exited } = run(['--app', fixture('faults-app'), '--port', '0', '--faults', plan]);
+    await waitFor(() => output().includes('Host started in'), 'the banner', 10_000);
+    expect(output()).toContain('Faults:      fault plan ON, seed 4: lockExpiry 0.5 (counts at /admin/faults)');
+    const report = (await (await fetch(`${urlOf(output())}/admin/faults`)).json()) as Record<string, unknown>;
+    expect(report).toMatchObject({ enabled: true, seed: 4, rates: { lockExpiry: 0.5, activityRepeat: 0 }, injected: { lockExpiry: 0 } });
+    proc.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+
+  it('rejects an invalid fault plan with the field and exit code 2', async () => {
+    const { output, exited } = run(['--faults', '{"seed":1,"rates":{"lockExpiry":7}}']);
+    expect(await exited).toBe(2);
+    expect(output()).toMatch(/rates\.lockExpiry/);
+  });
+
   it('rejects unknown arguments with usage and exit code 2', async () => {
     const { output, exited } = run(['--bogus']);
     expect(await exited).toBe(2);

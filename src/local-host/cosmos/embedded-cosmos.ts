@@ -2,7 +2,7 @@
  * An in-memory Cosmos DB (`@vercel/cosmosdb-server`) over plain HTTP on 127.0.0.1, for apps run without a
  * Cosmos endpoint. Clients must disable endpoint discovery: the server advertises an https location.
  */
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** The Cosmos DB emulator's published key; the embedded server accepts any key, this one keeps tools happy. */
@@ -16,9 +16,19 @@ export interface EmbeddedCosmos {
   close(): Promise<void>;
 }
 
-export async function startEmbeddedCosmos(port = 0): Promise<EmbeddedCosmos> {
+export interface EmbeddedCosmosOptions {
+  /** A layer in front of the server's request handler (the fault plan's Cosmos DB faults). */
+  wrapRequests?: (handler: RequestListener) => RequestListener;
+}
+
+export async function startEmbeddedCosmos(port = 0, options: EmbeddedCosmosOptions = {}): Promise<EmbeddedCosmos> {
   const { createHttpServer } = await import('@vercel/cosmosdb-server');
   const server: Server = createHttpServer();
+  if (options.wrapRequests) {
+    const [handler] = server.listeners('request') as RequestListener[];
+    server.removeAllListeners('request');
+    if (handler) server.on('request', options.wrapRequests(handler));
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {

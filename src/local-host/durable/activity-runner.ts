@@ -2,7 +2,8 @@
  * Runs activities through the invoker with bounded concurrency and reports each outcome as the history
  * event the extension would write (EXT Bindings/ActivityTriggerAttributeBindingProvider.cs, TaskActivityShim.cs).
  */
-import type { FunctionInvoker, HostClock } from '../contracts';
+import type { FunctionInvoker, HostClock, RegisteredFunction } from '../contracts';
+import { noFaults, type FaultInjector } from '../faults/fault-injector';
 import { activityFailure } from './failures';
 import { FunctionCatalog, missingFunctionMessage } from './function-catalog';
 import { history, type HistoryEvent } from './history';
@@ -25,12 +26,15 @@ export class ActivityRunner {
   #parked: Array<{ job: ActivityJob; report: (event: HistoryEvent) => void }> = [];
   invocations = 0;
   failures = 0;
+  /** Activities run again after they had succeeded (the `activityRepeat` fault). */
+  repeats = 0;
 
   constructor(
     private readonly catalog: FunctionCatalog,
     private readonly invoker: FunctionInvoker,
     private readonly clock: HostClock,
     maxConcurrent: number,
+    private readonly faults: FaultInjector = noFaults,
   ) {
     this.#slots = new Semaphore(maxConcurrent);
   }
@@ -60,18 +64,28 @@ export class ActivityRunner {
         details: '',
       });
     }
-    this.invocations++;
     const input = job.input ?? 'null';
     try {
-      const result = await this.invoker.invoke(fn, {
-        triggerData: { json: input },
-        triggerMetadata: { instanceId: { string: job.instanceId }, data: { json: input } },
-      });
+      let result = await this.#invoke(fn, job, input);
+      // At least once, as on the platform: a worker that dies after the activity ran but before its result
+      // was checkpointed leaves the task to run again, with the same input; the second result is recorded.
+      if (this.faults.decide('activityRepeat', `${job.instanceId}|${job.taskId}`)) {
+        this.repeats++;
+        result = await this.#invoke(fn, job, input);
+      }
       return history.taskCompleted(this.clock.now(), job.taskId, returnValueToJson(result.returnValue));
     } catch (err) {
       this.failures++;
       return history.taskFailed(this.clock.now(), job.taskId, activityFailure(fn.name, err));
     }
+  }
+
+  #invoke(fn: RegisteredFunction, job: ActivityJob, input: string): ReturnType<FunctionInvoker['invoke']> {
+    this.invocations++;
+    return this.invoker.invoke(fn, {
+      triggerData: { json: input },
+      triggerMetadata: { instanceId: { string: job.instanceId }, data: { json: input } },
+    });
   }
 
   stop(): void {

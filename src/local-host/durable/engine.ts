@@ -14,6 +14,7 @@ import type {
   InputBindingProvider,
   RegisteredFunction,
 } from '../contracts';
+import type { FaultInjector } from '../faults/fault-injector';
 import { ActivityRunner } from './activity-runner';
 import { clientBindingData } from './client-urls';
 import { DurableTimers } from './durable-timers';
@@ -37,11 +38,15 @@ export interface DurableEngineOptions {
   maxConcurrentOrchestrations?: number;
   /** Upper bound for drain() (default 10 s). */
   drainTimeoutMs?: number;
+  /** The fault plan (activityRepeat). */
+  faults?: FaultInjector;
 }
 
 export interface DurableCounters extends OrchestrationCounters {
   activities: number;
   activityFailures: number;
+  /** Activities run a second time by the activityRepeat fault. */
+  activityRepeats: number;
 }
 
 export class DurableEngine implements HostService, HttpRouteHandler {
@@ -61,7 +66,7 @@ export class DurableEngine implements HostService, HttpRouteHandler {
     const defaultConcurrency = 10 * Math.max(1, os.cpus().length);
     const catalog = new FunctionCatalog(options.functions);
     this.#timers = new DurableTimers(options.clock, options.log);
-    this.#activities = new ActivityRunner(catalog, options.invoker, options.clock, options.maxConcurrentActivities ?? defaultConcurrency);
+    this.#activities = new ActivityRunner(catalog, options.invoker, options.clock, options.maxConcurrentActivities ?? defaultConcurrency, options.faults);
     this.#runner = new OrchestrationRunner({
       store: this.#store,
       catalog,
@@ -135,7 +140,7 @@ export class DurableEngine implements HostService, HttpRouteHandler {
   }
 
   get counters(): DurableCounters {
-    return { ...this.#runner.counters, activities: this.#activities.invocations, activityFailures: this.#activities.failures };
+    return { ...this.#runner.counters, activities: this.#activities.invocations, activityFailures: this.#activities.failures, activityRepeats: this.#activities.repeats };
   }
 
   #waitFor(instanceId: string, predicate: (record: InstanceRecord) => boolean, timeoutMs: number): Promise<InstanceRecord | undefined> {

@@ -6,6 +6,7 @@
  */
 import { ActionType, flattenActions, type OrchestratorAction, type OrchestratorState } from './actions';
 import { EventType, history, type HistoryEvent, type TaskFailure } from './history';
+import { recordOf } from './replay-check';
 import { nextRetryDelay, readRetryPolicy } from './retry-policy';
 import type { RetryState, RetryTarget, TaskLedger } from './task-ledger';
 import { toJsonText, unwrapProcessedInput } from './typed-data';
@@ -142,6 +143,7 @@ class Planner {
         const retry = action.actionType === ActionType.CallActivityWithRetry ? this.withRetry(action, target) : undefined;
         const taskId = this.ledger.allocate('activity', retry);
         if (retry) retry.currentTaskId = taskId;
+        this.record(action, taskId);
         this.schedule(taskId, target, true);
         return;
       }
@@ -154,11 +156,13 @@ class Planner {
         const retry = action.actionType === ActionType.CallSubOrchestratorWithRetry ? this.withRetry(action, target) : undefined;
         const taskId = this.ledger.allocate('subOrchestration', retry);
         if (retry) retry.currentTaskId = taskId;
+        this.record(action, taskId, target.instanceId ?? this.ctx.childInstanceId(taskId));
         this.schedule(taskId, target, true);
         return;
       }
       case ActionType.CreateTimer: {
         const timerId = this.ledger.allocate('timer');
+        this.record(action, timerId);
         const fireAt = new Date(String(action.fireAt));
         this.plan.scheduled.push(history.timerCreated(now, timerId, fireAt));
         if (!action.isCanceled) {
@@ -179,6 +183,11 @@ class Planner {
         this.ledger.allocate('activity');
         return;
     }
+  }
+
+  private record(action: OrchestratorAction, taskId: number, instanceId?: string): void {
+    const recorded = recordOf(action, taskId, instanceId);
+    if (recorded) this.ledger.recorded.push(recorded);
   }
 
   /** `timer.cancel()` flips isCanceled on an action that is already in the list. */

@@ -29,6 +29,7 @@ import {
 } from './history';
 import { childInstanceId, instanceIdProblem, newExecutionId, newInstanceId } from './ids';
 import { isTerminal, type InstanceQuery, type InstanceRecord, type InstanceStore } from './instance-store';
+import { replayMismatch } from './replay-check';
 import { Semaphore } from './semaphore';
 import { TaskLedger } from './task-ledger';
 import { returnValueToObject, toJsonText, unwrapProcessedInput } from './typed-data';
@@ -393,6 +394,11 @@ export class OrchestrationRunner {
       return;
     }
     const { state: done } = outcome;
+    const mismatch = replayMismatch(exec.ledger.recorded, flattenActions(done));
+    if (mismatch) {
+      this.#finish(record, exec, events, { status: 'Failed', output: orchestratorFailureOutput(record.name, mismatch) });
+      return;
+    }
     if (done.isDone) {
       const continueAsNew = flattenActions(done).find((action) => action.actionType === ActionType.ContinueAsNew);
       if (continueAsNew) this.#continueAsNew(record, exec, events, continueAsNew);

@@ -5,6 +5,7 @@
  * numbered lazily by DF's RetryableTask when their triggering event is replayed, so the ledger mirrors that
  * state machine too.
  */
+import type { RecordedAction } from './replay-check';
 import type { RetryPolicy } from './retry-policy';
 import type { TaskFailure } from './history';
 
@@ -40,6 +41,8 @@ export class TaskLedger {
   #nextId = 0;
   /** How many leaves of the (cumulative) action list have been turned into work. */
   handledActions = 0;
+  /** What history recorded for each handled action that leaves an event, in order (the replay check's reference). */
+  readonly recorded: RecordedAction[] = [];
   readonly #tasks = new Map<number, TaskEntry>();
   /** Durable timers by the index of their CreateTimer action, to honour `timer.cancel()`. */
   readonly #timerByActionIndex = new Map<number, number>();

@@ -5,6 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { HostClock } from '../contracts';
+import { noFaults, type FaultInjector } from '../faults/fault-injector';
+import { decideSendFault } from '../faults/send-faults';
 import type { HostLogger } from '../logger';
 import {
   defaultDuplicateDetection,
@@ -90,6 +92,7 @@ export interface BrokerTotals {
   completed: number;
   abandoned: number;
   deadLettered: number;
+  locksExpired: number;
 }
 
 export interface BrokerOptions {
@@ -98,6 +101,8 @@ export interface BrokerOptions {
   logger: HostLogger;
   /** When true, sending to an entity missing from the config fails instead of creating a queue. */
   strict?: boolean;
+  /** The fault plan's send faults (default: none). */
+  faults?: FaultInjector;
 }
 
 const maxForwardHops = 4;
@@ -115,6 +120,7 @@ export class ServiceBusBroker {
   readonly #matcher: RuleMatcher;
   readonly #abort = new AbortController();
   readonly #pendingScheduled = new Set<Promise<void>>();
+  readonly #faults: FaultInjector;
   #sequence = 0;
   #sent = 0;
   #duplicatesDropped = 0;
@@ -123,6 +129,7 @@ export class ServiceBusBroker {
     this.strict = options.strict ?? false;
     this.#clock = options.clock;
     this.#logger = options.logger;
+    this.#faults = options.faults ?? noFaults;
     this.#matcher = new RuleMatcher((m) => this.#logger.warn(m, 'servicebus'));
     for (const q of options.config.queues) {
       this.#queues.set(q.name.toLowerCase(), {
@@ -211,7 +218,11 @@ export class ServiceBusBroker {
 
   /** Sends to a queue or topic. Throws UnknownEntityError for an undeclared entity when strict. */
   send(entityName: string, messages: OutgoingMessage[]): SendResult[] {
-    return messages.map((m) => this.#send(entityName, m, 0));
+    const fault = decideSendFault(this.#faults, entityName, messages);
+    if (fault.before) throw fault.before;
+    const results = messages.map((m) => this.#send(entityName, m, 0));
+    if (fault.after) throw fault.after;
+    return results;
   }
 
   /** Moves a dead-lettered message back to its entity as a new message (delivery count starts again). */
@@ -236,7 +247,7 @@ export class ServiceBusBroker {
 
   /** Totals since start: messages accepted by sends, duplicates dropped, and settlements across every entity. */
   totals(): BrokerTotals {
-    const totals: BrokerTotals = { sent: this.#sent, duplicatesDropped: this.#duplicatesDropped, delivered: 0, completed: 0, abandoned: 0, deadLettered: 0 };
+    const totals: BrokerTotals = { sent: this.#sent, duplicatesDropped: this.#duplicatesDropped, delivered: 0, completed: 0, abandoned: 0, deadLettered: 0, locksExpired: 0 };
     const stores = [...this.#queues.values()].map((q) => q.store);
     for (const topic of this.#topics.values()) for (const sub of topic.subscriptions.values()) stores.push(sub.store);
     for (const store of stores) {
@@ -244,6 +255,7 @@ export class ServiceBusBroker {
       totals.completed += store.totals.completed;
       totals.abandoned += store.totals.abandoned;
       totals.deadLettered += store.totals.deadLettered;
+      totals.locksExpired += store.totals.locksExpired;
     }
     return totals;
   }
@@ -251,6 +263,8 @@ export class ServiceBusBroker {
   /** Drops scheduled messages that have not been enqueued yet. */
   async close(): Promise<void> {
     this.#abort.abort();
+    for (const q of this.#queues.values()) q.store.close();
+    for (const topic of this.#topics.values()) for (const sub of topic.subscriptions.values()) sub.store.close();
     await Promise.allSettled([...this.#pendingScheduled]);
   }
 

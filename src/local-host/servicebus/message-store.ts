@@ -3,13 +3,26 @@
  * and counted as delivered; complete removes it; abandon makes it available again at once, or moves it to
  * the dead-letter queue once it has been delivered MaxDeliveryCount times.
  *
- * Lock expiry is simplified: the Functions host renews locks while a handler runs, so a lock here lasts
- * until the message is settled. `lockedUntilUtc` is still set from LockDuration for display.
+ * A lock lasts until the message is settled or until the deadline its receiver sets with `expireLockAt`
+ * (the consumer works it out from LockDuration and the Functions host's lock renewal). When it expires the
+ * message becomes available again while the first handler may still run, and settling with the lost lock
+ * fails with LockLostError, as it does on Service Bus.
  */
 import { randomUUID } from 'node:crypto';
 import type { HostClock } from '../contracts';
 import type { EntitySettings } from './config';
-import type { BrokerMessage } from './message';
+import { cloneMessage, type BrokerMessage } from './message';
+
+/** Settling with a lock that expired (or was already used): the message is no longer this receiver's. */
+export class LockLostError extends Error {
+  constructor(
+    readonly path: string,
+    readonly lockToken: string,
+  ) {
+    super(`The lock ${lockToken} on ${path} is not held: it expired or the message was already settled.`);
+    this.name = 'LockLostError';
+  }
+}
 
 export interface DeadLetterEvent {
   message: BrokerMessage;
@@ -22,8 +35,10 @@ export class MessageStore {
   readonly #locked = new Map<string, BrokerMessage>();
   #deadLetter: BrokerMessage[] = [];
   readonly #listeners = new Set<() => void>();
+  /** Pending lock deadlines by lock token. */
+  readonly #lockWatches = new Map<string, AbortController>();
   /** Running totals since start, for the host's stats endpoint and the benchmark. */
-  readonly totals = { delivered: 0, completed: 0, abandoned: 0, deadLettered: 0 };
+  readonly totals = { delivered: 0, completed: 0, abandoned: 0, deadLettered: 0, locksExpired: 0 };
 
   constructor(
     /** `queue` or `topic/subscriptions/name`. */
@@ -77,6 +92,48 @@ export class MessageStore {
     return undefined;
   }
 
+  isLocked(lockToken: string): boolean {
+    return this.#locked.has(lockToken);
+  }
+
+  /** Makes the lock expire `ms` from now unless the message is settled first. */
+  expireLockAfter(lockToken: string, ms: number): void {
+    if (!this.#locked.has(lockToken)) return;
+    const at = new Date(this.clock.now().getTime() + ms);
+    this.#lockWatches.get(lockToken)?.abort();
+    const watch = new AbortController();
+    this.#lockWatches.set(lockToken, watch);
+    this.clock.sleepUntil(at, watch.signal).then(
+      () => {
+        if (this.#lockWatches.get(lockToken) === watch) this.expireLock(lockToken);
+      },
+      () => undefined,
+    );
+  }
+
+  /**
+   * The lock is gone: the message is available again (its delivery count grows on the next receive), or
+   * dead-lettered when it has used up its deliveries. The holder's later settle fails with LockLostError.
+   */
+  expireLock(lockToken: string): 'redelivered' | 'deadlettered' | 'notHeld' {
+    if (!this.#locked.has(lockToken)) return 'notHeld';
+    const message = this.#take(lockToken);
+    this.totals.locksExpired += 1;
+    if (message.deliveryCount >= this.settings.maxDeliveryCount) {
+      this.#toDeadLetter(message, 'MaxDeliveryCountExceeded', `The lock expired on delivery ${message.deliveryCount} of ${this.settings.maxDeliveryCount}.`);
+      return 'deadlettered';
+    }
+    // A copy, so the first handler's view of the message (and its lock token) stays its own.
+    this.enqueue(cloneMessage(message));
+    return 'redelivered';
+  }
+
+  /** Stops every lock deadline (the broker is closing). */
+  close(): void {
+    for (const watch of this.#lockWatches.values()) watch.abort();
+    this.#lockWatches.clear();
+  }
+
   complete(lockToken: string): void {
     this.#take(lockToken);
     this.totals.completed += 1;
@@ -119,8 +176,10 @@ export class MessageStore {
 
   #take(lockToken: string): BrokerMessage {
     const message = this.#locked.get(lockToken);
-    if (!message) throw new Error(`The lock ${lockToken} on ${this.path} is not held (already settled?).`);
+    if (!message) throw new LockLostError(this.path, lockToken);
     this.#locked.delete(lockToken);
+    this.#lockWatches.get(lockToken)?.abort();
+    this.#lockWatches.delete(lockToken);
     delete message.lockToken;
     delete message.lockedUntilUtc;
     return message;

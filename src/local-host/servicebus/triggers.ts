@@ -4,7 +4,9 @@
  */
 import type { FunctionInvoker, HostService, RegisteredFunction } from '../contracts';
 import type { HostJson } from '../app-files';
+import { parseDuration } from '../durations';
 import { resolveSettingReferences } from '../env-scope';
+import type { FaultInjector } from '../faults/fault-injector';
 import type { HostLogger } from '../logger';
 import { AzureServiceBusConsumer } from './azure-consumer';
 import { subscriptionPath, type ServiceBusBroker } from './broker';
@@ -41,6 +43,17 @@ export interface ServiceBusTriggerOptions {
   invoker: FunctionInvoker;
   logger: HostLogger;
   hostJson: HostJson;
+  faults?: FaultInjector;
+}
+
+/** The Service Bus extension's default maxAutoLockRenewalDuration (00:05:00). */
+const defaultLockRenewalMs = 5 * 60_000;
+
+function lockRenewalMs(value: unknown): number {
+  if (value === undefined || value === null) return defaultLockRenewalMs;
+  const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+  if (ms === undefined || ms < 0) throw new Error(`host.json extensions.serviceBus.maxAutoLockRenewalDuration is not a duration: ${JSON.stringify(value)}`);
+  return ms;
 }
 
 export function createServiceBusTriggers(options: ServiceBusTriggerOptions): ServiceBusTriggerInfo[] {
@@ -48,6 +61,7 @@ export function createServiceBusTriggers(options: ServiceBusTriggerOptions): Ser
   const sbSettings = (hostJson.extensions?.serviceBus ?? {}) as Record<string, unknown>;
   const maxConcurrentCalls = positiveInt(sbSettings.maxConcurrentCalls, 16);
   const maxMessageBatchSize = positiveInt(sbSettings.maxMessageBatchSize, 1000);
+  const maxAutoLockRenewalMs = lockRenewalMs(sbSettings.maxAutoLockRenewalDuration);
   return options.functions.filter(isServiceBusTrigger).map((fn) => {
     const queueName = setting(fn, 'queueName');
     const topicName = setting(fn, 'topicName');
@@ -70,7 +84,16 @@ export function createServiceBusTriggers(options: ServiceBusTriggerOptions): Ser
     if (fn.trigger.autoCompleteMessages === false) {
       logger.warn('autoCompleteMessages=false is not emulated; messages are still completed on success', fn.name);
     }
-    const service = new EmbeddedServiceBusConsumer({ fn, store, invoker, logger, maxConcurrentCalls, maxMessageBatchSize });
+    const service = new EmbeddedServiceBusConsumer({
+      fn,
+      store,
+      invoker,
+      logger,
+      maxConcurrentCalls,
+      maxMessageBatchSize,
+      maxAutoLockRenewalMs,
+      ...(options.faults ? { faults: options.faults } : {}),
+    });
     return { fn, entity: store.path, source: 'embedded', connection, service };
   });
 }
