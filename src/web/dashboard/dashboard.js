@@ -6,6 +6,7 @@
 const LIST_REFRESH_MS = 3000;
 const SAGA_REFRESH_MS = 1000;
 const PAGE_SIZE = 50;
+const MAX_PAGES_PER_REFRESH = 5;
 const FINAL_ORDER = ['Completed', 'Cancelled', 'Failed'];
 const FINAL_SAGA = ['Completed', 'Compensated', 'CompensationFailed'];
 
@@ -86,10 +87,18 @@ function renderRows(orders) {
 async function loadOrders() {
   clearTimeout(state.listTimer);
   try {
-    const first = await api(listQuery());
-    if (!first.ok) throw new Error(describeProblem(first.body, first.status));
-    state.continuation = first.body.continuationToken;
-    renderRows([...first.body.items, ...state.extraPages]);
+    // A filtered query may answer a short or even empty page with a continuation token: read on a little.
+    const items = [];
+    let continuation = null;
+    for (let request = 0; request < MAX_PAGES_PER_REFRESH; request += 1) {
+      const page = await api(listQuery(continuation));
+      if (!page.ok) throw new Error(describeProblem(page.body, page.status));
+      items.push(...page.body.items);
+      continuation = page.body.continuationToken;
+      if (!continuation || items.length >= PAGE_SIZE) break;
+    }
+    state.continuation = continuation;
+    renderRows([...items, ...state.extraPages]);
     $('more').hidden = !state.continuation;
   } catch (error) {
     $('list-state').textContent = `Could not load orders: ${error.message}`;
