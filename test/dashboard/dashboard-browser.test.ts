@@ -64,6 +64,8 @@ const SUITE = hasChromium
   ? 'the saga dashboard in headless Chromium'
   : `the saga dashboard in headless Chromium: SKIPPED, no browser at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
 
+if (!hasChromium) console.warn(SUITE);
+
 describe.skipIf(!hasChromium)(SUITE, () => {
   it('shows an order placed from its form running to Completed, with every step succeeded', async () => {
     const errors: string[] = [];
