@@ -3,7 +3,7 @@ import { problemResponse } from './problem';
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 
-const ACCEPTABLE_KEY = /^[\x21-\x7E]{1,255}$/;
+export const ACCEPTABLE_KEY = /^[\x21-\x7E]{1,255}$/;
 
 export type IdempotencyKeyResult = { ok: true; value: string | undefined } | { ok: false; response: HttpResponseInit };
 

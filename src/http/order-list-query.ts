@@ -5,7 +5,7 @@ import type { OrderListQuery } from '../services/ports';
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-const OrderListQuerySchema = z.object({
+export const OrderListQuerySchema = z.object({
   customerId: z.string().trim().min(1).max(100).optional(),
   status: OrderStatusSchema.optional(),
   limit: z
