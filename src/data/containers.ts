@@ -1,5 +1,15 @@
-import type { Container, CosmosClient } from '@azure/cosmos';
+import type { Container, CosmosClient, IndexingPolicy } from '@azure/cosmos';
 import { cosmosCall } from './cosmos-errors';
+
+/** Listing pages by (createdAt, id) newest first; Cosmos serves a two-field ORDER BY only from a composite index. */
+export const ORDERS_INDEXING_POLICY: IndexingPolicy = {
+  compositeIndexes: [
+    [
+      { path: '/createdAt', order: 'descending' },
+      { path: '/id', order: 'descending' },
+    ],
+  ],
+};
 
 /**
  * Every container the saga uses, named once. The partition keys make each saga lookup a point read:
@@ -7,7 +17,7 @@ import { cosmosCall } from './cosmos-errors';
  * Listing orders is the only cross-partition query.
  */
 export const SAGA_CONTAINER_DEFINITIONS = {
-  orders: { id: 'orders', partitionKeyPath: '/id' },
+  orders: { id: 'orders', partitionKeyPath: '/id', indexingPolicy: ORDERS_INDEXING_POLICY },
   products: { id: 'products', partitionKeyPath: '/id' },
   payments: { id: 'payments', partitionKeyPath: '/orderId' },
   shipments: { id: 'shipments', partitionKeyPath: '/orderId' },
@@ -45,7 +55,11 @@ async function createContainers(client: CosmosClient, databaseName: string): Pro
     names.map(async (name) => {
       const definition = SAGA_CONTAINER_DEFINITIONS[name];
       const { container } = await cosmosCall(`create container ${definition.id}`, () =>
-        database.containers.createIfNotExists({ id: definition.id, partitionKey: { paths: [definition.partitionKeyPath] } }),
+        database.containers.createIfNotExists({
+          id: definition.id,
+          partitionKey: { paths: [definition.partitionKeyPath] },
+          ...('indexingPolicy' in definition ? { indexingPolicy: definition.indexingPolicy } : {}),
+        }),
       );
       return [name, container] as const;
     }),
