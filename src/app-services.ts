@@ -34,6 +34,7 @@ export async function createAppServices(
   const repositories = cosmos.repositories;
   const clock = options.clock ?? systemClock;
   const publisher = options.publisher ?? createPublisher(config.serviceBus);
+  const payments = new PaymentService({ payments: repositories.payments, paymentMethods: repositories.paymentMethods, clock });
   return {
     config,
     cosmos,
@@ -43,11 +44,12 @@ export async function createAppServices(
       orders: repositories.orders,
       products: repositories.products,
       publisher,
+      cards: payments,
       clock,
       allowFailureSimulation: config.allowFailureSimulation,
     }),
     inventory: new InventoryService({ products: repositories.products }),
-    payments: new PaymentService({ payments: repositories.payments, clock }),
+    payments,
     fulfillment: new FulfillmentService({ shipments: repositories.shipments, clock }),
     sagaRecords: new SagaRecordService({ sagas: repositories.sagas, orders: repositories.orders, clock }),
   };

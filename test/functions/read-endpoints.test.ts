@@ -40,7 +40,7 @@ describe('GET /api/orders/{id}', () => {
     expect(response.headers.get('x-correlation-id')).toBe('corr-get');
     expect(response.json).toMatchObject({ id, customerId, status: 'Pending', payment: { last4: '4242' } });
     expect(response.text).not.toContain(CARD_NUMBER);
-    expect(response.text).not.toContain('cardFingerprint');
+    expect(response.text).not.toContain('paymentReference');
   });
 
   it.each([['ord-does-not-exist'], ['has#hash'], ['x'.repeat(300)]])('answers 404 for %s', async (id) => {
