@@ -24,6 +24,14 @@ async function send(method: string, path: string) {
   return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : null };
 }
 
+describe('the health check on the embedded host', () => {
+  it('round-trips to the embedded broker and the database', async () => {
+    const response = await send('GET', '/api/health');
+    expect(response.status).toBe(200);
+    expect(response.json).toEqual({ status: 'ok', checks: { config: 'ok', cosmos: 'ok', serviceBus: 'ok' } });
+  });
+});
+
 describe('the catch-all function on the embedded host', () => {
   it('lists every route the app registers, with its methods, in the table it answers 405s from', () => {
     const registered = host.functions
