@@ -46,6 +46,7 @@ describe('the compiled functions glob', () => {
       listProducts: { type: 'httpTrigger', route: 'products', methods: ['GET'] },
       getProduct: { type: 'httpTrigger', route: 'products/{id}', methods: ['GET'] },
       health: { type: 'httpTrigger', route: 'health', methods: ['GET'] },
+      unmatchedRoute: { type: 'httpTrigger', route: '{*rest}', methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE'] },
       orderCreatedTrigger: queue('orders'),
       choreographyInventory: queue('inventory-events'),
       choreographyPayment: queue('payment-events'),
