@@ -2,6 +2,7 @@ import { app } from '@azure/functions';
 import { loadConfig, type AppConfig } from './config';
 import { connectCosmos, type CosmosConnection, type Repositories } from './data';
 import { createPublisher, type ClosablePublisher } from './messaging';
+import { createBrokerProbe, type BrokerProbe } from './messaging/broker-probe';
 import { ensureDemoCatalog } from './services/catalog-service';
 import { FulfillmentService } from './services/fulfillment-service';
 import { InventoryService } from './services/inventory-service';
@@ -16,6 +17,8 @@ export interface AppServices {
   cosmos: CosmosConnection;
   repositories: Repositories;
   publisher: ClosablePublisher;
+  /** Null when no broker is configured. */
+  brokerProbe: BrokerProbe | null;
   orders: OrderService;
   inventory: InventoryService;
   payments: PaymentService;
@@ -28,26 +31,30 @@ export type GetAppServices = () => Promise<AppServices>;
 /** Wires the services over one Cosmos connection and one publisher; tests pass their own publisher and clock. */
 export async function createAppServices(
   config: AppConfig,
-  options: { publisher?: ClosablePublisher; clock?: Clock } = {},
+  options: { publisher?: ClosablePublisher; clock?: Clock; brokerProbe?: BrokerProbe | null } = {},
 ): Promise<AppServices> {
   const cosmos = await connectCosmos({ endpoint: config.cosmos.endpoint, key: config.cosmos.key, database: config.cosmos.database });
   const repositories = cosmos.repositories;
   const clock = options.clock ?? systemClock;
   const publisher = options.publisher ?? createPublisher(config.serviceBus);
+  const payments = new PaymentService({ payments: repositories.payments, paymentMethods: repositories.paymentMethods, clock });
   return {
     config,
     cosmos,
     repositories,
     publisher,
+    // Created lazily by the probe itself: no connection is opened until the first health check.
+    brokerProbe: options.brokerProbe === undefined ? createBrokerProbe(config.serviceBus) : options.brokerProbe,
     orders: new OrderService({
       orders: repositories.orders,
       products: repositories.products,
       publisher,
+      cards: payments,
       clock,
       allowFailureSimulation: config.allowFailureSimulation,
     }),
     inventory: new InventoryService({ products: repositories.products }),
-    payments: new PaymentService({ payments: repositories.payments, clock }),
+    payments,
     fulfillment: new FulfillmentService({ shipments: repositories.shipments, clock }),
     sagaRecords: new SagaRecordService({ sagas: repositories.sagas, orders: repositories.orders, clock }),
   };
@@ -90,6 +97,7 @@ app.hook.appTerminate(async () => {
   if (!appServices) return;
   const services = await appServices.catch(() => undefined);
   await services?.publisher.close();
+  await services?.brokerProbe?.close();
 });
 
 export type CheckResult = 'ok' | 'failed' | 'not-configured';
@@ -102,23 +110,40 @@ export interface HealthReport {
 const HEALTH_CHECK_TIMEOUT_MS = 5_000;
 
 /**
- * Ready means: the settings are valid, the database answers, and a message broker is configured (without
- * one an accepted order could never start its saga). Reasons for a failure go to the log, not the answer.
+ * Ready means: the settings are valid, the database answers, and the message broker answers (without one an
+ * accepted order could never start its saga). Each check is a round trip with a timeout, run side by side;
+ * reasons for a failure go to the log, not the answer.
  */
 export async function checkAppHealth(
   getServices: GetAppServices = getAppServices,
   log: (message: string) => void = console.warn,
 ): Promise<HealthReport> {
   const checks: HealthReport['checks'] = { config: 'failed', cosmos: 'failed', serviceBus: 'failed' };
+  const failed = (check: string) => (error: unknown) => {
+    log(`Health check ${check} failed: ${error instanceof Error ? error.message : String(error)}`);
+  };
+  let services: AppServices;
   try {
-    const services = await withTimeout(getServices(), 'starting the app services');
+    services = await withTimeout(getServices(), 'starting the app services');
     checks.config = 'ok';
-    checks.serviceBus = services.config.serviceBus.kind === 'none' ? 'not-configured' : 'ok';
+  } catch (error) {
+    failed('config')(error);
+    return { status: 'unavailable', checks };
+  }
+  const checkCosmos = async () => {
     await withTimeout(services.cosmos.client.database(services.config.cosmos.database).read(), 'reading the Cosmos DB database');
     checks.cosmos = 'ok';
-  } catch (error) {
-    log(`Health check failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  };
+  const checkServiceBus = async () => {
+    const probe = services.brokerProbe;
+    if (probe === null) {
+      checks.serviceBus = 'not-configured';
+      return;
+    }
+    await withTimeout(probe.check(), 'a round trip to the message broker');
+    checks.serviceBus = 'ok';
+  };
+  await Promise.all([checkCosmos().catch(failed('cosmos')), checkServiceBus().catch(failed('serviceBus'))]);
   const healthy = Object.values(checks).every((result) => result === 'ok');
   return { status: healthy ? 'ok' : 'unavailable', checks };
 }

@@ -7,13 +7,33 @@ export const EMULATOR_COSMOS_KEY = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2n
 export const SERVICE_BUS_CONNECTION_SETTING = 'ServiceBusConnection';
 
 /** Deployment tools write booleans as True/False as often as true/false: any case is accepted. */
-const booleanSetting = (fallback: boolean) =>
+const booleanSetting = () =>
   z
     .string()
     .optional()
     .transform((value) => value?.trim().toLowerCase())
     .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }).optional())
-    .transform((value) => (value === undefined ? fallback : ['true', '1', 'yes'].includes(value)));
+    .transform((value) => (value === undefined ? undefined : ['true', '1', 'yes'].includes(value)));
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Whether this is a developer's run rather than a deployment: the demo-only switches (failure simulation,
+ * seeding the catalog) default to on only then. Never on Azure (App Service and Functions always set
+ * WEBSITE_SITE_NAME); otherwise local means the embedded host (it advertises EMBEDDED_SERVICEBUS_URL),
+ * `func start` (Core Tools sets AZURE_FUNCTIONS_ENVIRONMENT=Development), or a Cosmos DB on this machine (the
+ * emulators, the scripts against them).
+ */
+export function isLocalRun(env: NodeJS.ProcessEnv): boolean {
+  if (env.WEBSITE_SITE_NAME) return false;
+  if (env.EMBEDDED_SERVICEBUS_URL) return true;
+  if (env.AZURE_FUNCTIONS_ENVIRONMENT?.trim().toLowerCase() === 'development') return true;
+  try {
+    return LOOPBACK_HOSTS.has(new URL(env.COSMOS_ENDPOINT ?? '').hostname);
+  } catch {
+    return false;
+  }
+}
 
 const SettingsSchema = z.object({
   COSMOS_ENDPOINT: z.url({ message: 'must be the Cosmos DB account URL, e.g. http://localhost:8081' }),
@@ -21,8 +41,8 @@ const SettingsSchema = z.object({
   COSMOS_DATABASE: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'must be a Cosmos DB database name').default('petstore'),
   [SERVICE_BUS_CONNECTION_SETTING]: z.string().min(1).optional(),
   EMBEDDED_SERVICEBUS_URL: z.url().optional(),
-  ALLOW_FAILURE_SIMULATION: booleanSetting(true),
-  SEED_CATALOG_ON_START: booleanSetting(true),
+  ALLOW_FAILURE_SIMULATION: booleanSetting(),
+  SEED_CATALOG_ON_START: booleanSetting(),
   PENDING_ORDER_REPUBLISH_AFTER_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
 });
 
@@ -47,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigurationError(`Invalid app settings: ${problems}`);
   }
   const settings = parsed.data;
+  const local = isLocalRun(blankAsMissing);
   const connectionString = settings[SERVICE_BUS_CONNECTION_SETTING];
   return {
     cosmos: {
@@ -59,8 +80,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       : settings.EMBEDDED_SERVICEBUS_URL
         ? { kind: 'embedded', url: settings.EMBEDDED_SERVICEBUS_URL }
         : { kind: 'none' },
-    allowFailureSimulation: settings.ALLOW_FAILURE_SIMULATION,
-    seedCatalogOnStart: settings.SEED_CATALOG_ON_START,
+    allowFailureSimulation: settings.ALLOW_FAILURE_SIMULATION ?? local,
+    seedCatalogOnStart: settings.SEED_CATALOG_ON_START ?? local,
     pendingOrderRepublishAfterSeconds: settings.PENDING_ORDER_REPUBLISH_AFTER_SECONDS,
   };
 }

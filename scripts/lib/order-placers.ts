@@ -2,6 +2,7 @@ import type { AppConfig } from '../../src/config';
 import { CreateOrderRequestSchema } from '../../src/domain';
 import { createPublisher } from '../../src/messaging';
 import { OrderService } from '../../src/services/order-service';
+import { PaymentService } from '../../src/services/payment-service';
 import { systemClock } from '../../src/services/ports';
 import { connectForScript } from './cosmos';
 import type { DemoOrderRequest } from './demo-orders';
@@ -30,6 +31,11 @@ export async function directPlacer(config: AppConfig): Promise<OrderPlacer> {
     orders: connection.repositories.orders,
     products: connection.repositories.products,
     publisher,
+    cards: new PaymentService({
+      payments: connection.repositories.payments,
+      paymentMethods: connection.repositories.paymentMethods,
+      clock: systemClock,
+    }),
     clock: systemClock,
     allowFailureSimulation: config.allowFailureSimulation,
     // The service logs a publish failure and carries on (its sweeper republishes); the script reports it.
@@ -60,7 +66,7 @@ export async function directPlacer(config: AppConfig): Promise<OrderPlacer> {
         case 'simulation-disabled':
           return { ok: false, reason: 'failure simulation is off (ALLOW_FAILURE_SIMULATION=false): use --failures none', stop: true };
         case 'idempotency-conflict':
-          return { ok: false, reason: `idempotency key clash with order ${result.orderId}`, stop: false };
+          return { ok: false, reason: 'idempotency key already used with another body', stop: false };
       }
     },
     async close() {

@@ -1,5 +1,15 @@
-import type { Container, CosmosClient } from '@azure/cosmos';
+import type { CompositePath, Container, ContainerDefinition, CosmosClient, IndexingPolicy } from '@azure/cosmos';
 import { cosmosCall } from './cosmos-errors';
+
+/** Listing pages by (createdAt, id) newest first; Cosmos serves a two-field ORDER BY only from a composite index. */
+export const ORDERS_INDEXING_POLICY: IndexingPolicy = {
+  compositeIndexes: [
+    [
+      { path: '/createdAt', order: 'descending' },
+      { path: '/id', order: 'descending' },
+    ],
+  ],
+};
 
 /**
  * Every container the saga uses, named once. The partition keys make each saga lookup a point read:
@@ -7,7 +17,7 @@ import { cosmosCall } from './cosmos-errors';
  * Listing orders is the only cross-partition query.
  */
 export const SAGA_CONTAINER_DEFINITIONS = {
-  orders: { id: 'orders', partitionKeyPath: '/id' },
+  orders: { id: 'orders', partitionKeyPath: '/id', indexingPolicy: ORDERS_INDEXING_POLICY },
   products: { id: 'products', partitionKeyPath: '/id' },
   payments: { id: 'payments', partitionKeyPath: '/orderId' },
   shipments: { id: 'shipments', partitionKeyPath: '/orderId' },
@@ -44,11 +54,34 @@ async function createContainers(client: CosmosClient, databaseName: string): Pro
   const created = await Promise.all(
     names.map(async (name) => {
       const definition = SAGA_CONTAINER_DEFINITIONS[name];
-      const { container } = await cosmosCall(`create container ${definition.id}`, () =>
-        database.containers.createIfNotExists({ id: definition.id, partitionKey: { paths: [definition.partitionKeyPath] } }),
+      const { container, resource } = await cosmosCall(`create container ${definition.id}`, () =>
+        database.containers.createIfNotExists({
+          id: definition.id,
+          partitionKey: { paths: [definition.partitionKeyPath] },
+          ...('indexingPolicy' in definition ? { indexingPolicy: definition.indexingPolicy } : {}),
+        }),
       );
+      if ('indexingPolicy' in definition && resource) await addMissingCompositeIndexes(container, resource, definition.indexingPolicy);
       return [name, container] as const;
     }),
   );
   return Object.fromEntries(created) as SagaContainers;
+}
+
+/**
+ * createIfNotExists leaves an existing container as it is, so a database created before an index was declared
+ * (an emulator's, a developer's) gets the missing composite indexes added here; the rest of its policy stays.
+ */
+async function addMissingCompositeIndexes(container: Container, resource: ContainerDefinition, wanted: IndexingPolicy): Promise<void> {
+  const existing = resource.indexingPolicy?.compositeIndexes ?? [];
+  const key = (index: CompositePath[]) => JSON.stringify(index.map(({ path, order }) => [path, order ?? 'ascending']));
+  const have = new Set(existing.map(key));
+  const missing = (wanted.compositeIndexes ?? []).filter((index) => !have.has(key(index)));
+  if (missing.length === 0) return;
+  await cosmosCall(`add composite indexes to ${resource.id}`, () =>
+    container.replace({
+      ...resource,
+      indexingPolicy: { ...resource.indexingPolicy, compositeIndexes: [...existing, ...missing] },
+    }),
+  );
 }

@@ -8,13 +8,15 @@ import { retryOnLostRace } from './optimistic-retry';
 /**
  * One record per order (a payment, a shipment), stored with `id` = `orderId` in the `/orderId` partition, so
  * a step finds what an earlier attempt did with a single point read and can never create a second record.
+ * `documentId` lets a second kind of record per order share the container (the card kept beside a payment).
  */
 export function createOrderKeyedRepository<T extends { orderId: string }>(
   container: Container,
   schema: z.ZodType<T>,
+  documentId: (orderId: string) => string = (orderId) => orderId,
 ): OrderKeyedRepository<T> {
-  const read = (orderId: string) => readDocument(container, schema, orderId, orderId);
-  const toDocument = (record: T) => ({ ...parseDocument(schema, record, `${container.id} record`), id: record.orderId });
+  const read = (orderId: string) => readDocument(container, schema, documentId(orderId), orderId);
+  const toDocument = (record: T) => ({ ...parseDocument(schema, record, `${container.id} record`), id: documentId(record.orderId) });
 
   return {
     async get(orderId) {
@@ -35,7 +37,7 @@ export function createOrderKeyedRepository<T extends { orderId: string }>(
         const changed = change(found.document);
         if (changed === null) return found.document;
         const document = toDocument({ ...changed, orderId });
-        await replaceIfUnchanged(container, orderId, orderId, document, found.etag);
+        await replaceIfUnchanged(container, documentId(orderId), orderId, document, found.etag);
         return parseDocument(schema, document, `${container.id}/${orderId}`);
       });
     },

@@ -1,13 +1,12 @@
 import type { Container, SqlParameter } from '@azure/cosmos';
 import { StoredOrderSchema, TransientFault, type StoredOrder } from '../domain';
 import {
-  InvalidContinuationToken,
   RecordNotFound,
   type OrderListQuery,
   type OrderPage,
   type OrderRepository,
 } from '../services/ports';
-import { cosmosCall, cosmosStatus } from './cosmos-errors';
+import { cosmosCall } from './cosmos-errors';
 import { decodeContinuationToken, encodeContinuationToken } from './continuation-token';
 import { createIfAbsent, parseDocument, readDocument, replaceIfUnchanged } from './documents';
 import { retryOnLostRace } from './optimistic-retry';
@@ -16,10 +15,16 @@ import { retryOnLostRace } from './optimistic-retry';
 export function createOrderRepository(container: Container): OrderRepository {
   const read = (orderId: string) => readDocument(container, StoredOrderSchema, orderId, orderId);
 
-  async function query(text: string, parameters: SqlParameter[], maxItemCount: number, continuationToken?: string) {
-    return cosmosCall('query orders', () =>
-      container.items.query({ query: text, parameters }, { maxItemCount, continuationToken }).fetchNext(),
-    );
+  /**
+   * Every listing is a TOP query drained in full: the SDK never has to hand a continuation token out or take
+   * one back, which a cross-partition ORDER BY on a multi-partition account cannot do without query control.
+   */
+  async function queryTop(top: number, rest: string, parameters: SqlParameter[]): Promise<StoredOrder[]> {
+    // TOP is written into the query text, so only a whole number may get there.
+    if (!Number.isSafeInteger(top) || top < 1) throw new RangeError(`A page size must be a positive whole number, not ${top}`);
+    const query = { query: `SELECT TOP ${top} * FROM c${rest}`, parameters };
+    const { resources } = await cosmosCall('query orders', () => container.items.query(query, { maxItemCount: top }).fetchAll());
+    return resources.map((raw: unknown) => parseDocument(StoredOrderSchema, raw, 'orders item'));
   }
 
   return {
@@ -59,46 +64,30 @@ export function createOrderRepository(container: Container): OrderRepository {
         filters.push('c.status = @status');
         parameters.push({ name: '@status', value: listQuery.status });
       }
-      const where = filters.length > 0 ? ` WHERE ${filters.join(' AND ')}` : '';
       const filterKey = JSON.stringify([listQuery.customerId ?? null, listQuery.status ?? null]);
-      const sdkToken =
-        listQuery.continuationToken === undefined ? undefined : decodeContinuationToken(listQuery.continuationToken, filterKey);
-
-      let page;
-      try {
-        page = await query(`SELECT * FROM c${where} ORDER BY c.createdAt DESC`, parameters, listQuery.limit, sdkToken);
-      } catch (error) {
-        // A well-wrapped token whose inner SDK token was tampered with is still the client's mistake.
-        const status = cosmosStatus(error);
-        if (sdkToken !== undefined && !(error instanceof TransientFault) && (status === undefined || status === 400)) {
-          throw new InvalidContinuationToken('Malformed continuation token: the database rejected it', { cause: error });
-        }
-        throw error;
+      if (listQuery.continuationToken !== undefined) {
+        const after = decodeContinuationToken(listQuery.continuationToken, filterKey);
+        // (createdAt, id) descending: ties on createdAt are broken by id, so no order is skipped or repeated.
+        filters.push('(c.createdAt < @afterCreatedAt OR (c.createdAt = @afterCreatedAt AND c.id < @afterId))');
+        parameters.push({ name: '@afterCreatedAt', value: after.createdAt }, { name: '@afterId', value: after.id });
       }
+      const where = filters.length > 0 ? ` WHERE ${filters.join(' AND ')}` : '';
+      // One more than a page tells whether another page exists without a second query.
+      const limit = listQuery.limit;
+      const found = await queryTop(limit + 1, `${where} ORDER BY c.createdAt DESC, c.id DESC`, parameters);
+      const items = found.slice(0, limit);
+      const last = items[items.length - 1];
       return {
-        items: page.resources.map((raw: unknown) => parseDocument(StoredOrderSchema, raw, 'orders item')),
-        continuationToken: page.continuationToken ? encodeContinuationToken(page.continuationToken, filterKey) : null,
+        items,
+        continuationToken: found.length > limit && last ? encodeContinuationToken(last, filterKey) : null,
       };
     },
 
     async listPendingCreatedBefore(createdBefore, limit) {
-      const orders: StoredOrder[] = [];
-      let continuationToken: string | undefined;
-      // Cross-partition pages may come back short (even empty) while more remain; keep going up to `limit`.
-      do {
-        const page = await query(
-          'SELECT * FROM c WHERE c.status = @status AND c.createdAt < @createdBefore ORDER BY c.createdAt',
-          [
-            { name: '@status', value: 'Pending' },
-            { name: '@createdBefore', value: createdBefore },
-          ],
-          limit - orders.length,
-          continuationToken,
-        );
-        orders.push(...page.resources.map((raw: unknown) => parseDocument(StoredOrderSchema, raw, 'orders item')));
-        continuationToken = page.continuationToken;
-      } while (continuationToken && orders.length < limit);
-      return orders.slice(0, limit);
+      return queryTop(limit, ' WHERE c.status = @status AND c.createdAt < @createdBefore ORDER BY c.createdAt', [
+        { name: '@status', value: 'Pending' },
+        { name: '@createdBefore', value: createdBefore },
+      ]);
     },
   };
 }

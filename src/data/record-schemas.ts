@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PaymentRecord, ShipmentRecord } from '../services/ports';
+import type { PaymentMethodRecord, PaymentRecord, ShipmentRecord } from '../services/ports';
 
 /** What the data layer accepts when it reads a payment or shipment back; typed against the ports' records. */
 export const PaymentRecordSchema: z.ZodType<PaymentRecord> = z.object({
@@ -20,4 +20,11 @@ export const ShipmentRecordSchema: z.ZodType<ShipmentRecord> = z.object({
   country: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
+});
+
+export const PaymentMethodRecordSchema: z.ZodType<PaymentMethodRecord> = z.object({
+  orderId: z.string().min(1),
+  paymentReference: z.string().min(1),
+  issuerVerdict: z.enum(['approve', 'decline']),
+  createdAt: z.string(),
 });

@@ -65,11 +65,12 @@ export const OrderSchema = z.object({
 export type Order = z.infer<typeof OrderSchema>;
 
 /**
- * What the store keeps beside the public order: the card's fingerprint (so the payment step can decide
- * without the number), the failure simulation, and the request hash behind an Idempotency-Key.
+ * What the store keeps beside the public order: the opaque reference of the card the payment step kept (no
+ * card data in any form: neither the number nor anything computed from it), the failure simulation, and the
+ * request hash behind an Idempotency-Key.
  */
 export const StoredOrderSchema = OrderSchema.extend({
-  cardFingerprint: z.string(),
+  paymentReference: z.string().min(1),
   simulateFailure: FailureSimulationSchema.nullable(),
   idempotencyKeyHash: z.string().nullable(),
   requestHash: z.string(),

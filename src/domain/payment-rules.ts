@@ -1,20 +1,23 @@
-import { createHash } from 'node:crypto';
-
 /** Stripe's well-known "always declined" test card. */
 export const DECLINED_TEST_CARD = '4000000000000002';
 export const PAYMENT_LIMIT = 10_000;
 
-/** A one-way fingerprint lets the payment step recognise a card without the number ever being stored. */
-export function cardFingerprint(cardNumber: string): string {
-  return createHash('sha256').update(`card:${cardNumber}`).digest('hex');
+/**
+ * What the card's issuer will answer. The demo has no card network: the answer is a function of the number
+ * alone, so it is taken when the order is accepted and kept instead of anything derived from the number.
+ */
+export type IssuerVerdict = 'approve' | 'decline';
+
+export function issuerVerdictFor(cardNumber: string): IssuerVerdict {
+  return cardNumber === DECLINED_TEST_CARD ? 'decline' : 'approve';
 }
 
 export type PaymentDecision = { approved: true } | { approved: false; reason: string };
 
-export function decidePayment(input: { cardFingerprint: string; amount: number }): PaymentDecision {
-  if (input.cardFingerprint === cardFingerprint(DECLINED_TEST_CARD)) {
-    return { approved: false, reason: 'Card declined by the issuer' };
-  }
+/** `issuerVerdict` is null when no card was kept for the order (or not the one the saga refers to). */
+export function decidePayment(input: { issuerVerdict: IssuerVerdict | null; amount: number }): PaymentDecision {
+  if (input.issuerVerdict === null) return { approved: false, reason: 'No card on file for this order' };
+  if (input.issuerVerdict === 'decline') return { approved: false, reason: 'Card declined by the issuer' };
   if (input.amount > PAYMENT_LIMIT) {
     return { approved: false, reason: `Amount ${input.amount} exceeds the payment limit of ${PAYMENT_LIMIT}` };
   }

@@ -2,7 +2,8 @@ import type { FailureSimulation, StoredOrder } from './order';
 
 /**
  * What a saga needs to know about its order, captured once when the saga starts so no step has to read
- * the order again. It carries the card fingerprint, never the card number.
+ * the order again. It carries the opaque reference of the card the payment step kept, and no card data in any
+ * form: it is the orchestration's input, which the task hub keeps in its history.
  */
 export interface SagaOrder {
   orderId: string;
@@ -10,7 +11,7 @@ export interface SagaOrder {
   items: Array<{ productId: string; quantity: number }>;
   totalAmount: number;
   currency: string;
-  cardFingerprint: string;
+  paymentReference: string;
   shippingCountry: string;
   simulateFailure: FailureSimulation | null;
 }
@@ -22,7 +23,7 @@ export function toSagaOrder(order: StoredOrder, correlationId: string = order.id
     items: order.items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
     totalAmount: order.totalAmount,
     currency: order.currency,
-    cardFingerprint: order.cardFingerprint,
+    paymentReference: order.paymentReference,
     shippingCountry: order.shippingAddress.country,
     simulateFailure: order.simulateFailure,
   };

@@ -31,8 +31,8 @@ export function createOrderHandler(getServices: () => Promise<CreateOrderService
       case 'replayed':
         return jsonResponse(200, outcome.order, { location: orderLocation(outcome.order.id) });
       case 'idempotency-conflict':
-        return problemResponse(409, 'This Idempotency-Key was already used with a different request body.', {
-          errors: [{ path: 'Idempotency-Key', message: `already used for order ${outcome.orderId} with another body` }],
+        return problemResponse(409, 'This Idempotency-Key was already used by this customer with a different request body.', {
+          errors: [{ path: 'Idempotency-Key', message: 'already used with another body; use a new key for a new order' }],
         });
       case 'unknown-products':
         return problemResponse(422, `Unknown product(s): ${outcome.productIds.join(', ')}.`, {

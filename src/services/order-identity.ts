@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { cardFingerprint, type CreateOrderRequest } from '../domain';
+import type { CreateOrderRequest } from '../domain';
 
 const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -16,16 +16,17 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * The order id an Idempotency-Key maps to. Deriving it from the key turns "was this key used before?" into
- * a create conflict on the orders container, so no separate idempotency store is needed.
+ * The order id an Idempotency-Key maps to, for one customer. Deriving it from the key turns "was this key used
+ * before?" into a create conflict on the orders container, so no separate idempotency store is needed; deriving
+ * it from the customer too means two customers who pick the same key never meet.
  */
-export function orderIdForIdempotencyKey(idempotencyKey: string): string {
-  return `ord-${sha256Hex(`idempotency-key:${idempotencyKey}`).slice(0, 24)}`;
+export function orderIdForIdempotencyKey(customerId: string, idempotencyKey: string): string {
+  return `ord-${sha256Hex(`idempotency-key:${JSON.stringify([customerId, idempotencyKey])}`).slice(0, 24)}`;
 }
 
 /** Stored instead of the key itself, which the client may have built from something private. */
-export function hashIdempotencyKey(idempotencyKey: string): string {
-  return sha256Hex(`idempotency-key-hash:${idempotencyKey}`);
+export function hashIdempotencyKey(customerId: string, idempotencyKey: string): string {
+  return sha256Hex(`idempotency-key-hash:${JSON.stringify([customerId, idempotencyKey])}`);
 }
 
 export function newOrderId(): string {
@@ -33,11 +34,11 @@ export function newOrderId(): string {
 }
 
 /**
- * What "the same body" means for an Idempotency-Key replay: the validated request (defaults applied, card
- * number normalised), with the card number replaced by its fingerprint so a card number is never hashed
- * into a stored value that could be brute-forced back.
+ * What "the same body" means for an Idempotency-Key replay: the validated request (defaults applied), with the
+ * card reduced to its last four digits. Nothing else of the number goes in: a hash over it, however wrapped, is
+ * brute-forced back from a known issuer prefix in well under a second.
  */
 export function hashOrderRequest(request: CreateOrderRequest): string {
   const { payment, ...rest } = request;
-  return sha256Hex(canonicalJson({ ...rest, payment: { method: payment.method, card: cardFingerprint(payment.cardNumber) } }));
+  return sha256Hex(canonicalJson({ ...rest, payment: { method: payment.method, last4: payment.cardNumber.slice(-4) } }));
 }

@@ -1,5 +1,4 @@
 import {
-  cardFingerprint,
   createEvent,
   priceOrder,
   toPublicOrder,
@@ -12,6 +11,7 @@ import {
 } from '../domain';
 import type { Clock, EventPublisher, OrderListQuery, OrderRepository, ProductRepository } from './ports';
 import { hashIdempotencyKey, hashOrderRequest, newOrderId, orderIdForIdempotencyKey } from './order-identity';
+import { newPaymentReference, type CardKeeper } from './payment-service';
 
 /** Anything with a `warn` (console, a Functions InvocationContext). */
 export interface ServiceLog {
@@ -22,6 +22,8 @@ export interface OrderServiceDependencies {
   orders: OrderRepository;
   products: ProductRepository;
   publisher: EventPublisher;
+  /** The payment step's side of accepting an order: the card number goes there and nowhere else. */
+  cards: CardKeeper;
   clock: Clock;
   allowFailureSimulation: boolean;
   log?: ServiceLog;
@@ -30,7 +32,7 @@ export interface OrderServiceDependencies {
 export type PlaceOrderResult =
   | { kind: 'accepted'; order: Order; published: boolean }
   | { kind: 'replayed'; order: Order }
-  | { kind: 'idempotency-conflict'; orderId: string }
+  | { kind: 'idempotency-conflict' }
   | { kind: 'unknown-products'; productIds: string[] }
   | { kind: 'simulation-disabled' };
 
@@ -60,8 +62,15 @@ export class OrderService {
 
     const now = this.deps.clock.now().toISOString();
     const key = options.idempotencyKey;
+    const orderId = key === undefined ? newOrderId() : orderIdForIdempotencyKey(request.customerId, key);
+    // Kept before the order is stored, so a stored order always has its card; a retry keeps the first card.
+    const paymentReference = await this.deps.cards.keepCard({
+      orderId,
+      paymentReference: newPaymentReference(),
+      cardNumber: request.payment.cardNumber,
+    });
     const order: StoredOrder = {
-      id: key === undefined ? newOrderId() : orderIdForIdempotencyKey(key),
+      id: orderId,
       customerId: request.customerId,
       sagaStyle: request.sagaStyle,
       items: priced.items,
@@ -73,18 +82,18 @@ export class OrderService {
       statusReason: null,
       createdAt: now,
       updatedAt: now,
-      cardFingerprint: cardFingerprint(request.payment.cardNumber),
+      paymentReference,
       simulateFailure: request.simulateFailure ?? null,
-      idempotencyKeyHash: key === undefined ? null : hashIdempotencyKey(key),
+      idempotencyKeyHash: key === undefined ? null : hashIdempotencyKey(request.customerId, key),
       requestHash: hashOrderRequest(request),
     };
 
     const stored = await this.deps.orders.create(order);
     if (!stored.created) {
-      if (key !== undefined && stored.order.requestHash === order.requestHash) {
-        return { kind: 'replayed', order: toPublicOrder(stored.order) };
-      }
-      return { kind: 'idempotency-conflict', orderId: stored.order.id };
+      const sameRequest = stored.order.customerId === order.customerId && stored.order.requestHash === order.requestHash;
+      if (key !== undefined && sameRequest) return { kind: 'replayed', order: toPublicOrder(stored.order) };
+      // Nothing about the stored order goes back: the caller only learns that this key is taken.
+      return { kind: 'idempotency-conflict' };
     }
 
     const published = await this.tryPublish(stored.order, options.correlationId);

@@ -1,4 +1,4 @@
-import type { AnySagaEvent, CompensationStatus, OrderSaga, OrderStatus, Product, StoredOrder } from '../domain';
+import type { AnySagaEvent, CompensationStatus, IssuerVerdict, OrderSaga, OrderStatus, Product, StoredOrder } from '../domain';
 
 /** A stored document's concurrency token travels with it so a replace can be conditional. */
 export type Versioned<T> = T & { etag?: string };
@@ -62,6 +62,17 @@ export interface PaymentRecord {
   updatedAt: string;
 }
 
+/**
+ * The card the payment step keeps for an order, under an opaque reference: only what the issuer will answer,
+ * never the number or anything computed from it. Stored beside the order's payment record, keyed by order id.
+ */
+export interface PaymentMethodRecord {
+  orderId: string;
+  paymentReference: string;
+  issuerVerdict: IssuerVerdict;
+  createdAt: string;
+}
+
 export interface ShipmentRecord {
   orderId: string;
   status: 'Shipped' | 'Cancelled';
@@ -80,6 +91,7 @@ export interface OrderKeyedRepository<T extends { orderId: string }> {
 }
 
 export type PaymentRepository = OrderKeyedRepository<PaymentRecord>;
+export type PaymentMethodRepository = Pick<OrderKeyedRepository<PaymentMethodRecord>, 'get' | 'createOnce'>;
 export type ShipmentRepository = OrderKeyedRepository<ShipmentRecord>;
 
 /**

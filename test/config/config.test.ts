@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, EMULATOR_COSMOS_KEY, loadConfig } from '../../src/config';
+import { ConfigurationError, EMULATOR_COSMOS_KEY, isLocalRun, loadConfig } from '../../src/config';
 
 const base = { COSMOS_ENDPOINT: 'http://localhost:8081' };
 
@@ -47,5 +47,43 @@ describe('loadConfig', () => {
 
   it('requires a Cosmos DB endpoint', () => {
     expect(() => loadConfig({})).toThrow(/COSMOS_ENDPOINT/);
+  });
+});
+
+describe('demo switches default to on only for a local run', () => {
+  const azureAccount = { COSMOS_ENDPOINT: 'https://petstore.documents.azure.com:443/', COSMOS_KEY: 'k' };
+  const switches = (env: NodeJS.ProcessEnv) => {
+    const config = loadConfig(env);
+    return { allowFailureSimulation: config.allowFailureSimulation, seedCatalogOnStart: config.seedCatalogOnStart };
+  };
+  const on = { allowFailureSimulation: true, seedCatalogOnStart: true };
+  const off = { allowFailureSimulation: false, seedCatalogOnStart: false };
+
+  it.each([
+    ['the embedded host (it advertises its broker)', { ...azureAccount, EMBEDDED_SERVICEBUS_URL: 'http://127.0.0.1:7071/servicebus' }],
+    ['func start (Core Tools sets Development)', { ...azureAccount, AZURE_FUNCTIONS_ENVIRONMENT: 'Development' }],
+    ['the Cosmos DB emulator on this machine', { COSMOS_ENDPOINT: 'http://127.0.0.1:8081' }],
+    ['the Cosmos DB emulator on localhost', { COSMOS_ENDPOINT: 'https://localhost:8081/' }],
+  ])('on for %s', (_run, env) => {
+    expect(isLocalRun(env)).toBe(true);
+    expect(switches(env)).toEqual(on);
+  });
+
+  it.each([
+    ['a Function App on Azure', { ...azureAccount, WEBSITE_SITE_NAME: 'petstore-func', AZURE_FUNCTIONS_ENVIRONMENT: 'Production' }],
+    [
+      'Azure even with Development and a loopback setting',
+      { COSMOS_ENDPOINT: 'http://localhost:8081', WEBSITE_SITE_NAME: 'petstore-func', AZURE_FUNCTIONS_ENVIRONMENT: 'Development' },
+    ],
+    ['a container elsewhere against a real account', { ...azureAccount, ServiceBusConnection: 'Endpoint=sb://x/;' }],
+    ['Production set explicitly', { ...azureAccount, AZURE_FUNCTIONS_ENVIRONMENT: 'Production' }],
+  ])('off for %s', (_run, env) => {
+    expect(isLocalRun(env)).toBe(false);
+    expect(switches(env)).toEqual(off);
+  });
+
+  it('lets an explicit setting win either way', () => {
+    expect(switches({ ...azureAccount, WEBSITE_SITE_NAME: 'app', ALLOW_FAILURE_SIMULATION: 'true', SEED_CATALOG_ON_START: 'yes' })).toEqual(on);
+    expect(switches({ COSMOS_ENDPOINT: 'http://localhost:8081', ALLOW_FAILURE_SIMULATION: 'false', SEED_CATALOG_ON_START: '0' })).toEqual(off);
   });
 });

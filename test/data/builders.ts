@@ -1,4 +1,4 @@
-import { cardFingerprint, startSaga, type OrderSaga, type Product, type SagaOrder, type StoredOrder } from '../../src/domain';
+import { startSaga, type OrderSaga, type Product, type SagaOrder, type StoredOrder } from '../../src/domain';
 
 let sequence = 0;
 export const uniqueId = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${(sequence += 1)}`;
@@ -18,7 +18,7 @@ export function aStoredOrder(overrides: Partial<StoredOrder> = {}): StoredOrder 
     statusReason: null,
     createdAt,
     updatedAt: createdAt,
-    cardFingerprint: cardFingerprint('4242424242424242'),
+    paymentReference: 'pmr-test',
     simulateFailure: null,
     idempotencyKeyHash: null,
     requestHash: 'request-hash',
@@ -47,7 +47,7 @@ export function aSagaOrder(overrides: Partial<SagaOrder> = {}): SagaOrder {
     items: [{ productId: 'dog-food-5kg', quantity: 1 }],
     totalAmount: 24.99,
     currency: 'USD',
-    cardFingerprint: cardFingerprint('4242424242424242'),
+    paymentReference: 'pmr-test',
     shippingCountry: 'US',
     simulateFailure: null,
     ...overrides,

@@ -56,3 +56,28 @@ describe('ensureContainers', () => {
     }
   });
 });
+
+describe('ensureContainers on a database from before the orders index', () => {
+  it('adds the composite index to an existing orders container, so listing works there too', async () => {
+    const { client } = cosmos.current;
+    const databaseName = `old-${randomUUID()}`;
+    const { database } = await client.databases.createIfNotExists({ id: databaseName });
+    await database.containers.createIfNotExists({ id: 'orders', partitionKey: { paths: ['/id'] } });
+
+    const containers = await ensureContainers(client, databaseName);
+    // (The in-memory server empties a container it replaces, unlike Cosmos DB, so the document comes after.)
+    await containers.orders.items.create({ id: 'ord-old', createdAt: '2025-01-01T00:00:00.000Z' });
+    const { resource } = await containers.orders.read();
+    expect(resource?.indexingPolicy?.compositeIndexes).toEqual([
+      [
+        { path: '/createdAt', order: 'descending' },
+        { path: '/id', order: 'descending' },
+      ],
+    ]);
+    expect((await containers.orders.item('ord-old', 'ord-old').read()).resource?.id).toBe('ord-old');
+    const { resources } = await containers.orders.items
+      .query('SELECT TOP 1 * FROM c ORDER BY c.createdAt DESC, c.id DESC')
+      .fetchAll();
+    expect(resources.map((order: { id: string }) => order.id)).toEqual(['ord-old']);
+  });
+});

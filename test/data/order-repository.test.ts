@@ -1,5 +1,7 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { InvalidContinuationToken, RecordNotFound } from '../../src/services/ports';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { createOrderRepository } from '../../src/data/order-repository';
+import type { StoredOrder } from '../../src/domain';
+import { InvalidContinuationToken, RecordNotFound, type OrderListQuery, type OrderRepository } from '../../src/services/ports';
 import { aStoredOrder, uniqueId } from './builders';
 import { useCosmosFixture } from './cosmos-fixture';
 
@@ -141,11 +143,41 @@ describe('order repository: listing', () => {
     ).rejects.toBeInstanceOf(InvalidContinuationToken);
   });
 
-  it('hands out opaque base64url tokens that wrap the database token', async () => {
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+  const filters = JSON.stringify([customerId, null]);
+
+  it.each([
+    ['the SDK-token envelope of old', { v: 1, f: filters, c: 'x' }],
+    ['a position that is not a time', { v: 2, f: filters, t: 'yesterday', i: 'ord-1' }],
+    ['a time with an offset', { v: 2, f: filters, t: '2025-02-04T08:00:00+02:00', i: 'ord-1' }],
+    ['an id with quotes', { v: 2, f: filters, t: '2025-02-04T08:00:00.000Z', i: "ord-1' OR 1=1" }],
+    ['an empty id', { v: 2, f: filters, t: '2025-02-04T08:00:00.000Z', i: '' }],
+    ['an extra field', { v: 2, f: filters, t: '2025-02-04T08:00:00.000Z', i: 'ord-1', c: 'x' }],
+    ['a missing field', { v: 2, f: filters, t: '2025-02-04T08:00:00.000Z' }],
+    ['a number for the time', { v: 2, f: filters, t: 1738656000000, i: 'ord-1' }],
+  ])('raises InvalidContinuationToken for a token that decodes but holds %s', async (_why, token) => {
+    await expect(
+      cosmos.current.repositories.orders.list({ customerId, limit: 3, continuationToken: b64(token) }),
+    ).rejects.toBeInstanceOf(InvalidContinuationToken);
+  });
+
+  it('refuses a token with trailing bits altered (it decodes to the same JSON)', async () => {
+    const { orders } = cosmos.current.repositories;
+    const token = (await orders.list({ customerId, limit: 2 })).continuationToken ?? '';
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const lastIndex = alphabet.indexOf(token.slice(-1));
+    const variants = [1, 2, 3].map((delta) => `${token.slice(0, -1)}${alphabet[(lastIndex + delta) % 64]}`);
+    const lookAlike = variants.find((variant) => Buffer.from(variant, 'base64url').equals(Buffer.from(token, 'base64url')));
+    if (lookAlike === undefined) return; // the token's length leaves no spare bits
+    await expect(orders.list({ customerId, limit: 2, continuationToken: lookAlike })).rejects.toBeInstanceOf(InvalidContinuationToken);
+  });
+
+  it('hands out opaque base64url tokens that hold the last position, not a database token', async () => {
     const page = await cosmos.current.repositories.orders.list({ customerId, limit: 2 });
     expect(page.continuationToken).toMatch(/^[A-Za-z0-9_-]+$/);
-    const envelope = JSON.parse(Buffer.from(page.continuationToken ?? '', 'base64url').toString('utf8'));
-    expect(envelope).toMatchObject({ v: 1, c: expect.any(String) });
+    const token = JSON.parse(Buffer.from(page.continuationToken ?? '', 'base64url').toString('utf8'));
+    const last = page.items[1];
+    expect(token).toEqual({ v: 2, f: filters, t: last?.createdAt, i: last?.id });
   });
 
   it('lists orders still Pending that were created before a time, oldest first', async () => {
@@ -155,5 +187,86 @@ describe('order repository: listing', () => {
     expect(mine).toEqual(['2025-02-01T08:00:00.000Z', '2025-02-03T08:00:00.000Z', '2025-02-05T08:00:00.000Z']);
     expect(pending.every((order) => order.status === 'Pending' && order.createdAt < '2025-02-05T12:00:00.000Z')).toBe(true);
     expect(await orders.listPendingCreatedBefore('2025-02-05T12:00:00.000Z', 2)).toHaveLength(2);
+  });
+});
+
+describe('order repository: keyset paging', () => {
+  const customerId = uniqueId('cust-keyset');
+  // 23 orders over three instants: most share their createdAt with others, as orders placed in one burst do.
+  const instants = ['2025-03-01T08:00:00.000Z', '2025-03-01T09:00:00.000Z', '2025-03-01T10:00:00.000Z'];
+  const created = Array.from({ length: 23 }, (_, index) =>
+    aStoredOrder({ customerId, createdAt: instants[index % 3], status: index % 4 === 0 ? 'Pending' : 'Completed' }),
+  );
+  const newestFirst = (orders: StoredOrder[]) =>
+    [...orders]
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+      .map((order) => order.id);
+
+  beforeAll(async () => {
+    const { orders } = cosmos.current.repositories;
+    for (const order of created) await orders.create(order);
+  });
+
+  async function pageThrough(query: Omit<OrderListQuery, 'continuationToken'>) {
+    const { orders } = cosmos.current.repositories;
+    const pages: string[][] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await orders.list({ ...query, continuationToken });
+      pages.push(page.items.map((order) => order.id));
+      continuationToken = page.continuationToken ?? undefined;
+    } while (continuationToken && pages.length < 50);
+    return pages;
+  }
+
+  it.each([1, 2, 4, 7, 23, 100])('pages through equal createdAt values without skipping or repeating an order (limit %i)', async (limit) => {
+    const pages = await pageThrough({ customerId, limit });
+    expect(pages.flat()).toEqual(newestFirst(created));
+    expect(pages).toHaveLength(Math.max(1, Math.ceil(created.length / limit)));
+    expect(pages.every((page) => page.length === limit || page === pages[pages.length - 1])).toBe(true);
+  });
+
+  it('keeps the status filter across pages', async () => {
+    const pages = await pageThrough({ customerId, status: 'Completed', limit: 5 });
+    expect(pages.flat()).toEqual(newestFirst(created.filter((order) => order.status === 'Completed')));
+  });
+
+  it('never hands the database a continuation token: every query is a TOP query', async () => {
+    const { containers } = cosmos.current;
+    const repository = createOrderRepository(containers.orders);
+    const query = vi.spyOn(containers.orders.items, 'query');
+    try {
+      await pageThroughWith(repository, { customerId, limit: 4 });
+      await repository.listPendingCreatedBefore('2030-01-01T00:00:00.000Z', 3);
+      expect(query).toHaveBeenCalled();
+      for (const [spec, options] of query.mock.calls) {
+        expect(options?.continuationToken).toBeUndefined();
+        expect(options?.continuation).toBeUndefined();
+        expect(typeof spec === 'string' ? spec : spec.query).toMatch(/^SELECT TOP \d+ /);
+      }
+    } finally {
+      query.mockRestore();
+    }
+  });
+
+  async function pageThroughWith(repository: OrderRepository, query: Omit<OrderListQuery, 'continuationToken'>) {
+    let continuationToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = await repository.list({ ...query, continuationToken });
+      continuationToken = page.continuationToken ?? undefined;
+      pages += 1;
+    } while (continuationToken && pages < 50);
+    return pages;
+  }
+
+  it('creates the orders container with the composite index the two-field ORDER BY needs', async () => {
+    const { resource } = await cosmos.current.containers.orders.read();
+    expect(resource?.indexingPolicy?.compositeIndexes).toEqual([
+      [
+        { path: '/createdAt', order: 'descending' },
+        { path: '/id', order: 'descending' },
+      ],
+    ]);
   });
 });

@@ -31,7 +31,7 @@ describe('POST /api/orders', () => {
     expect(order).toMatchObject({ status: 'Pending', totalAmount: 49.98, currency: 'USD', sagaStyle: 'orchestration' });
     expect(order.payment).toEqual({ method: 'card', last4: '4242', status: 'Pending', transactionId: null });
     expect(response.text).not.toContain(CARD_NUMBER);
-    expect(response.text).not.toMatch(/cardFingerprint|requestHash|idempotencyKeyHash|simulateFailure/);
+    expect(response.text).not.toMatch(/paymentReference|requestHash|idempotencyKeyHash|simulateFailure/);
     expect(logs.text()).not.toContain(CARD_NUMBER);
     expect(appUnderTest.publisher.events.some((event) => event.type === 'OrderCreated' && event.orderId === order.id)).toBe(true);
   });
@@ -176,7 +176,7 @@ describe('POST /api/orders', () => {
     const first = await post(postJson('/api/orders', orderRequest(), key));
     const published = appUnderTest.publisher.events.length;
     const again = await post(postJson('/api/orders', orderRequest(), key));
-    const other = await post(postJson('/api/orders', orderRequest({ customerId: 'someone-else' }), key));
+    const other = await post(postJson('/api/orders', orderRequest({ items: [{ productId: 'dog-leash', quantity: 1 }] }), key));
 
     expect(first.status).toBe(202);
     expect(again.status).toBe(200);
@@ -185,6 +185,25 @@ describe('POST /api/orders', () => {
     expect(appUnderTest.publisher.events.length).toBe(published);
     expect(other.status).toBe(409);
     expect(other.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    // The conflict says the key is taken, and nothing about the order that took it.
+    expect(other.text).not.toContain((first.json as { id: string }).id);
+    expect(other.headers.get('location')).toBeNull();
+  });
+
+  it('scopes an Idempotency-Key to its customer: another customer with the same key gets an order of its own', async () => {
+    const key = { 'idempotency-key': `shared-${Date.now()}` };
+    const ada = await post(postJson('/api/orders', orderRequest({ customerId: 'cust-ada' }), key));
+    const eve = await post(postJson('/api/orders', orderRequest({ customerId: 'cust-eve' }), key));
+    const eveOtherBody = await post(postJson('/api/orders', orderRequest({ customerId: 'cust-eve', sagaStyle: 'choreography' }), key));
+
+    expect(ada.status).toBe(202);
+    expect(eve.status).toBe(202);
+    const adaId = (ada.json as { id: string }).id;
+    expect((eve.json as { id: string; customerId: string }).customerId).toBe('cust-eve');
+    expect((eve.json as { id: string }).id).not.toBe(adaId);
+    expect(eveOtherBody.status).toBe(409);
+    expect(eveOtherBody.text).not.toContain(adaId);
+    expect(eveOtherBody.text).not.toContain((eve.json as { id: string }).id);
   });
 
   it('answers 400 for an unusable Idempotency-Key', async () => {

@@ -19,7 +19,7 @@ const order: StoredOrder = {
   statusReason: null,
   createdAt: '2025-01-01T00:00:00.000Z',
   updatedAt: '2025-01-01T00:00:00.000Z',
-  cardFingerprint: 'fp',
+  paymentReference: 'pmr-1',
   simulateFailure: null,
   idempotencyKeyHash: null,
   requestHash: 'hash',

@@ -49,6 +49,7 @@ describe('the compiled functions glob', () => {
       openApiDocument: { type: 'httpTrigger', route: 'openapi.json', methods: ['GET'] },
       apiReference: { type: 'httpTrigger', route: 'docs/{*asset}', methods: ['GET'] },
       dashboard: { type: 'httpTrigger', route: 'dashboard/{*asset}', methods: ['GET'] },
+      unmatchedRoute: { type: 'httpTrigger', route: '{*rest}', methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE'] },
       orderCreatedTrigger: queue('orders'),
       choreographyInventory: queue('inventory-events'),
       choreographyPayment: queue('payment-events'),

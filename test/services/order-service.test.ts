@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cardFingerprint, eventIdFor, parseEvent } from '../../src/domain';
+import { eventIdFor, parseEvent } from '../../src/domain';
 import { ensureDemoCatalog } from '../../src/services/catalog-service';
 import { OrderService } from '../../src/services/order-service';
+import { PaymentService } from '../../src/services/payment-service';
+import { expectNoCardData } from '../support/card-data';
 import { InvalidContinuationToken } from '../../src/services/ports';
 import { useCosmosFixture, type CosmosFixture } from '../data/cosmos-fixture';
 import { ManualClock, RecordingLog, RecordingPublisher } from './fakes';
@@ -11,16 +13,17 @@ function setUp(fixture: CosmosFixture, options: { allowFailureSimulation?: boole
   const publisher = new RecordingPublisher();
   const clock = new ManualClock();
   const log = new RecordingLog();
-  const { orders, products } = fixture.repositories;
+  const { orders, products, payments, paymentMethods } = fixture.repositories;
   const service = new OrderService({
     orders,
     products,
     publisher,
+    cards: new PaymentService({ payments, paymentMethods, clock }),
     clock,
     log,
     allowFailureSimulation: options.allowFailureSimulation ?? true,
   });
-  return { service, publisher, clock, log, orders };
+  return { service, publisher, clock, log, orders, paymentMethods };
 }
 
 describe('OrderService.placeOrder', () => {
@@ -30,7 +33,7 @@ describe('OrderService.placeOrder', () => {
   });
 
   it('accepts an order priced from the catalog, stores it Pending and announces OrderCreated', async () => {
-    const { service, publisher, orders } = setUp(cosmos.current);
+    const { service, publisher, orders, paymentMethods } = setUp(cosmos.current);
     const result = await service.placeOrder(anOrderRequest(), { correlationId: 'corr-1' });
     if (result.kind !== 'accepted') throw new Error(`expected accepted, got ${result.kind}`);
 
@@ -51,11 +54,22 @@ describe('OrderService.placeOrder', () => {
       { productId: 'dog-food-5kg', productName: 'Dog food 5 kg', quantity: 2, unitPrice: 24.99 },
       { productId: 'cat-food-2kg', productName: 'Cat food 2 kg', quantity: 1, unitPrice: 12.5 },
     ]);
-    expect(order).not.toHaveProperty('cardFingerprint');
+    expect(order).not.toHaveProperty('paymentReference');
 
+    // The order keeps an opaque reference; the payment step keeps the issuer's verdict under it, and nothing
+    // anywhere keeps the number or anything computed from it.
     const stored = await orders.get(order.id);
-    expect(stored?.cardFingerprint).toBe(cardFingerprint('4242424242424242'));
-    expect(JSON.stringify(stored)).not.toContain('4242424242424242');
+    expect(stored?.paymentReference).toMatch(/^pmr-[0-9a-f]{32}$/);
+    expectNoCardData(JSON.stringify(stored), '4242424242424242', 'the stored order');
+    const card = await paymentMethods.get(order.id);
+    expect(card).toEqual({
+      orderId: order.id,
+      paymentReference: stored?.paymentReference,
+      issuerVerdict: 'approve',
+      createdAt: '2025-03-01T12:00:00.000Z',
+    });
+    expectNoCardData(JSON.stringify(card), '4242424242424242', 'the kept card');
+    expectNoCardData(JSON.stringify(publisher.published), '4242424242424242', 'OrderCreated');
 
     expect(publisher.published).toHaveLength(1);
     const event = publisher.published[0];
@@ -142,10 +156,7 @@ describe('OrderService idempotency', () => {
     const first = await service.placeOrder(anOrderRequest(), { idempotencyKey: 'key-2', correlationId: 'c' });
     if (first.kind !== 'accepted') throw new Error(first.kind);
     const other = anOrderRequest({ items: [{ productId: 'dog-leash', quantity: 1 }] });
-    expect(await service.placeOrder(other, { idempotencyKey: 'key-2', correlationId: 'c' })).toEqual({
-      kind: 'idempotency-conflict',
-      orderId: first.order.id,
-    });
+    expect(await service.placeOrder(other, { idempotencyKey: 'key-2', correlationId: 'c' })).toEqual({ kind: 'idempotency-conflict' });
     expect(publisher.published).toHaveLength(1);
   });
 
@@ -154,6 +165,30 @@ describe('OrderService idempotency', () => {
     await service.placeOrder(anOrderRequest(), { idempotencyKey: 'key-3', correlationId: 'c' });
     const otherCard = anOrderRequest({ payment: { method: 'card', cardNumber: '5555555555554444' } });
     expect((await service.placeOrder(otherCard, { idempotencyKey: 'key-3', correlationId: 'c' })).kind).toBe('idempotency-conflict');
+  });
+
+  it('scopes a key to its customer: the same key from two customers places two orders', async () => {
+    const { service } = setUp(cosmos.current);
+    const ada = await service.placeOrder(anOrderRequest({ customerId: 'cust-ada' }), { idempotencyKey: 'shared', correlationId: 'c' });
+    const bob = await service.placeOrder(anOrderRequest({ customerId: 'cust-bob', items: [{ productId: 'dog-leash', quantity: 1 }] }), {
+      idempotencyKey: 'shared',
+      correlationId: 'c',
+    });
+    if (ada.kind !== 'accepted' || bob.kind !== 'accepted') throw new Error(`${ada.kind} / ${bob.kind}`);
+    expect(bob.order.id).not.toBe(ada.order.id);
+    expect(bob.order.customerId).toBe('cust-bob');
+    const adaAgain = await service.placeOrder(anOrderRequest({ customerId: 'cust-ada' }), { idempotencyKey: 'shared', correlationId: 'c' });
+    expect(adaAgain).toEqual({ kind: 'replayed', order: ada.order });
+  });
+
+  it('keeps the card of the first attempt when a keyed request is retried', async () => {
+    const { service, orders, paymentMethods } = setUp(cosmos.current);
+    const first = await service.placeOrder(anOrderRequest(), { idempotencyKey: 'key-card', correlationId: 'c' });
+    if (first.kind !== 'accepted') throw new Error(first.kind);
+    const kept = await paymentMethods.get(first.order.id);
+    expect((await service.placeOrder(anOrderRequest(), { idempotencyKey: 'key-card', correlationId: 'c' })).kind).toBe('replayed');
+    expect(await paymentMethods.get(first.order.id)).toEqual(kept);
+    expect((await orders.get(first.order.id))?.paymentReference).toBe(kept?.paymentReference);
   });
 
   it('keeps different keys apart', async () => {
@@ -217,14 +252,14 @@ describe('OrderService reads', () => {
   });
 
   it('gets an order by id as the public shape, or null', async () => {
-    const { service } = setUp(cosmos.current);
+    const { service, orders } = setUp(cosmos.current);
     const placed = await service.placeOrder(anOrderRequest(), { correlationId: 'c' });
     if (placed.kind !== 'accepted') throw new Error(placed.kind);
     expect(await service.getOrder(placed.order.id)).toEqual(placed.order);
     expect(await service.getOrder('ord-nope')).toBeNull();
     expect(await service.getSagaOrder(placed.order.id)).toMatchObject({
       orderId: placed.order.id,
-      cardFingerprint: cardFingerprint('4242424242424242'),
+      paymentReference: (await orders.get(placed.order.id))?.paymentReference,
       shippingCountry: 'US',
       items: [
         { productId: 'dog-food-5kg', quantity: 2 },
@@ -244,7 +279,7 @@ describe('OrderService reads', () => {
     }
     const first = await service.listOrders({ customerId: 'cust-list', limit: 2 });
     expect(first.items.map((order) => order.id)).toEqual([ids[2], ids[1]]);
-    expect(first.items[0]).not.toHaveProperty('cardFingerprint');
+    expect(first.items[0]).not.toHaveProperty('paymentReference');
     const second = await service.listOrders({ customerId: 'cust-list', limit: 2, continuationToken: first.continuationToken ?? undefined });
     expect(second.items.map((order) => order.id)).toEqual([ids[0]]);
     await expect(service.listOrders({ customerId: 'cust-list', limit: 2, continuationToken: 'bogus!' })).rejects.toBeInstanceOf(

@@ -9,7 +9,7 @@ export const ORDER: SagaOrder = {
   items: [{ productId: 'dog-food-5kg', quantity: 2 }],
   totalAmount: 49.98,
   currency: 'USD',
-  cardFingerprint: 'fingerprint',
+  paymentReference: 'pmr-1',
   shippingCountry: 'US',
   simulateFailure: null,
 };
