@@ -51,7 +51,11 @@ describe('the OpenAPI document', () => {
 
   it('documents every HTTP function of the app, by its name', () => {
     const operationIds = Object.values(api.paths).flatMap((operations) => Object.values(operations).map((operation) => operation.operationId));
-    const httpFunctions = host!.functions.filter((fn) => fn.trigger.type === 'httpTrigger').map((fn) => fn.name);
+    // The catch-all has no path of its own: it is the 404 and 405 answers the document lists for the others.
+    const httpFunctions = host!.functions
+      .filter((fn) => fn.trigger.type === 'httpTrigger' && fn.trigger.route !== '{*rest}')
+      .map((fn) => fn.name);
+    expect(httpFunctions.length).toBeGreaterThan(5);
     for (const name of httpFunctions) expect(operationIds).toContain(name);
   });
 });
