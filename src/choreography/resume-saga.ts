@@ -62,16 +62,23 @@ export async function resumeSaga(ports: ResumePorts, orderId: string, trigger: '
   if (order.sagaStyle !== 'choreography') return { action: 'refused', detail: `order ${orderId} runs as ${order.sagaStyle}, not choreography` };
   const saga = await ports.sagas.get(orderId);
 
-  let reopened: CompensationName[] = [];
+  let reopened: string[] = [];
   if (trigger === 'operator') {
-    if (saga?.status === 'CompensationFailed') {
-      reopened = await reopenFailedCompensations(ports, saga);
+    const resumable = saga && (saga.status === 'CompensationFailed' || (hasRounds(saga) && !isFinalSagaStatus(saga.status)));
+    if (resumable) {
+      reopened = await reopenCompensations(ports, saga, { failed: true });
+      if (reopened.length === 0) {
+        return { action: 'refused', detail: `order ${orderId}: no compensation of its saga has a Failed decision to re-run` };
+      }
     } else if (order.status !== 'Processing') {
       const state = saga ? `its saga is ${saga.status}` : 'it has no saga record';
       return { action: 'refused', detail: `order ${orderId} is ${order.status} and ${state}: only a CompensationFailed saga can be resumed` };
     }
   } else if (order.status !== 'Processing') {
     return { action: 'none', detail: `order ${orderId} is ${order.status}, not Processing: nothing is stuck` };
+  } else if (saga?.status === 'CompensationFailed') {
+    // An operator's resume stopped after opening rounds: record them in the saga, or their outcomes would not count.
+    reopened = await reopenCompensations(ports, saga, { failed: false });
   }
 
   const decisions = await readDecisions(ports.decisions, orderId);
@@ -105,28 +112,39 @@ async function readDecisions(store: DecisionStore, orderId: string): Promise<Map
   return new Map(found.filter((entry): entry is readonly [SagaActionName, Decision] => entry[1] !== null));
 }
 
+function hasRounds(saga: ChoreographySagaDocument): boolean {
+  return Object.keys(saga.choreography?.rounds ?? {}).length > 0;
+}
+
 /**
- * Opens the next round of each compensation whose decision is Failed, records the rounds in the saga (so the
- * order participant counts only their new outcomes) and puts the order back to Processing, in that order:
- * a resume interrupted half-way is finished by the next one.
+ * Opens the next round of each compensation whose decision is Failed (when `failed`), records the open rounds
+ * in the saga (so the order participant counts only their new outcomes) and puts the order back to Processing,
+ * in that order: a resume interrupted half-way is finished by the next one. Returns the compensations with an
+ * open round; nothing is written when there is none.
  */
-async function reopenFailedCompensations(ports: ResumePorts, saga: ChoreographySagaDocument): Promise<CompensationName[]> {
+async function reopenCompensations(
+  ports: ResumePorts,
+  saga: ChoreographySagaDocument,
+  reopen: { failed: boolean },
+): Promise<string[]> {
   const failedStep = saga.compensation?.failedStep;
   if (!failedStep) return [];
   const rounds: CompensationRounds = {};
   for (const name of compensationPlan(failedStep)) {
     const decision = await ports.decisions.get(saga.orderId, name);
     const data = decision?.announcement?.data;
-    if (decision && data && 'outcome' in data && data.outcome === 'Failed') {
+    if (reopen.failed && decision && data && 'outcome' in data && data.outcome === 'Failed') {
       rounds[name] = (await ports.decisions.reopen(saga.orderId, name, decision.round)).round;
     } else if (decision && !decision.announcement) {
       rounds[name] = decision.round;
     }
   }
+  const names = (Object.keys(rounds) as CompensationName[]).map((name) => `${name} (round ${rounds[name] ?? 1})`);
+  if (names.length === 0) return [];
   await ports.sagas.update(saga.orderId, (stored) => withRoundsReopened(stored, rounds));
   const now = ports.clock.now().toISOString();
   await ports.orders.update(saga.orderId, (order) =>
     order.status === 'Failed' ? { ...order, status: 'Processing', statusReason: null, updatedAt: now } : null,
   );
-  return Object.keys(rounds) as CompensationName[];
+  return names;
 }

@@ -149,7 +149,7 @@ describe('an operator resuming a CompensationFailed saga', () => {
     const outcome = await world.resume('operator');
     expect(outcome).toEqual({
       action: 'redriven',
-      detail: `order ${ORDER_ID}: reopened RefundPayment; sent FulfillmentCancelled again under new message ids; waiting on RefundPayment`,
+      detail: `order ${ORDER_ID}: reopened RefundPayment (round 2); sent FulfillmentCancelled again under new message ids; waiting on RefundPayment`,
     });
     expect(world.order().status).toBe('Processing');
     expect(world.saga()?.status).toBe('Compensating');
@@ -177,7 +177,7 @@ describe('an operator resuming a CompensationFailed saga', () => {
     expect(world.saga()?.compensation?.steps[1]).toMatchObject({ name: 'RefundPayment', status: 'Failed', attempts: 5 });
 
     world.effects.faults.refund.next(0);
-    expect((await world.resume('operator')).detail).toContain('reopened RefundPayment');
+    expect((await world.resume('operator')).detail).toContain('reopened RefundPayment (round 3)');
     await world.run();
     expect(world.order().status).toBe('Cancelled');
     expect(world.violations()).toEqual([]);
@@ -188,11 +188,53 @@ describe('an operator resuming a CompensationFailed saga', () => {
     world.effects.faults.refund.next(0);
     await world.resume('operator');
     const again = await world.resume('operator');
-    expect(again.detail).toBe(`order ${ORDER_ID}: sent FulfillmentCancelled again under new message ids; waiting on RefundPayment`);
+    expect(again.detail).toBe(
+      `order ${ORDER_ID}: reopened RefundPayment (round 2); sent FulfillmentCancelled again under new message ids; waiting on RefundPayment`,
+    );
     await world.run();
     expect(world.decisions.byId.get(`${ORDER_ID}:RefundPayment`)?.round).toBe(2);
     expect(world.order().status).toBe('Cancelled');
     expect(world.effects.calls.filter((call) => call === 'refund').length).toBeGreaterThan(5);
+    expect(world.violations()).toEqual([]);
+  });
+});
+
+describe('a resume interrupted half-way', () => {
+  it('is finished by the sweeper when the rounds were opened but the saga record was not updated', async () => {
+    const world = choreographyWorld(aStoredOrder({ id: ORDER_ID, sagaStyle: 'choreography', shippingAddress: AQ }));
+    world.effects.faults.refund.always();
+    await world.place();
+    await world.run();
+    world.effects.faults.refund.next(0);
+    // The operator's resume opened round 2 and moved the order, then stopped before the saga record changed.
+    await world.decisions.reopen(ORDER_ID, 'RefundPayment', 1);
+    await world.orders.update(ORDER_ID, (order) => ({ ...order, status: 'Processing', statusReason: null }));
+    expect(world.saga()?.status).toBe('CompensationFailed');
+
+    expect((await world.resume('stuck')).detail).toContain('reopened RefundPayment (round 2)');
+    await world.run();
+    expect(world.order().status).toBe('Cancelled');
+    expect(world.violations()).toEqual([]);
+  });
+
+  it('is finished by the operator asking again when the order was not moved back', async () => {
+    const world = choreographyWorld(aStoredOrder({ id: ORDER_ID, sagaStyle: 'choreography', shippingAddress: AQ }));
+    world.effects.faults.refund.always();
+    await world.place();
+    await world.run();
+    world.effects.faults.refund.next(0);
+    const update = world.orders.update.bind(world.orders);
+    world.orders.update = async () => {
+      world.orders.update = update;
+      throw new Error('Cosmos DB is unavailable (503)');
+    };
+    await expect(world.resume('operator')).rejects.toThrow('Cosmos DB is unavailable');
+    expect(world.saga()?.status).toBe('Compensating');
+    expect(world.order().status).toBe('Failed');
+
+    expect((await world.resume('operator')).action).toBe('redriven');
+    await world.run();
+    expect(world.order().status).toBe('Cancelled');
     expect(world.violations()).toEqual([]);
   });
 });
