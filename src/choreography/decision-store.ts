@@ -46,7 +46,10 @@ export function createDecisionStore(container: Container): DecisionStore {
     async get(orderId, name) {
       return (await read(orderId, name))?.decision ?? null;
     },
-    decide(orderId, name, announce) {
+    async decide(orderId, name, announce) {
+      // Usually nothing is decided yet (the caller has just looked): one create, no read.
+      const first = withDecision(null, orderId, name, announce);
+      if (first && (await createIfAbsent(container, decisionDocument(first)))) return first;
       return write(orderId, name, (stored) => withDecision(stored, orderId, name, announce));
     },
     reopen(orderId, name, failedRound) {
