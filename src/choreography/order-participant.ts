@@ -1,10 +1,10 @@
-import { isSagaOutcomeEvent, paymentOutcome, sagaOutcomeEvent } from '../domain/choreography-saga';
+import { isSagaOutcomeEvent, latestRound, paymentOutcome, sagaOutcomeEvent } from '../domain/choreography-saga';
 import { COMPENSATION_RETRY, EVENT_TYPES, retryDelayMs, type AnySagaEvent } from '../domain';
 import { UnprocessableMessage, type Delivery } from './delivery';
 import type { OrderParticipantDeps } from './participant-ports';
 import { react, reject, type Reaction, type Reactions } from './reactions';
 import { QUEUE_MAX_DELIVERY_COUNT, describeFault } from './redelivery';
-import { publicSaga, recordedEvents, withRecordedEvent } from './saga-event-log';
+import { compensationRounds, publicSaga, recordedEvents, withRecordedEvent } from './saga-event-log';
 
 /**
  * The order participant (queue order-events) keeps the OrderSaga record and the order's status in step
@@ -23,7 +23,7 @@ async function recordSagaEvent(deps: OrderParticipantDeps, event: AnySagaEvent, 
     await deps.sagaRecords.applyToOrder(saga, paymentOutcome(event.orderId, recordedEvents(stored)) ?? undefined);
 
     // Re-published on every redelivery once final: the same event, dropped by duplicate detection.
-    const outcome = sagaOutcomeEvent(saga, event.correlationId);
+    const outcome = sagaOutcomeEvent(saga, event.correlationId, latestRound(compensationRounds(stored)));
     if (outcome) await deps.publisher.publish([outcome]);
     delivery.log.info(`Order ${event.orderId} recorded ${event.type}: saga ${saga.status}`);
   } catch (fault) {

@@ -3,6 +3,7 @@ import type { InventoryService } from '../services/inventory-service';
 import type { PaymentService } from '../services/payment-service';
 import type { Clock, EventPublisher, OrderRepository, SagaRepository } from '../services/ports';
 import type { SagaRecordService } from '../services/saga-record-service';
+import type { DecisionStore } from './decisions';
 import type { ChoreographySagaDocument } from './saga-event-log';
 
 export type InventoryOperations = Pick<InventoryService, 'reserve' | 'release'>;
@@ -15,6 +16,8 @@ export type ChoreographySagaStore = Pick<SagaRepository<ChoreographySagaDocument
 /** What every participant needs besides its own operations. */
 export interface ParticipantBasics {
   orders: Pick<OrderRepository, 'get'>;
+  /** How each step and compensation turned out: what is announced, on every delivery, comes from here. */
+  decisions: DecisionStore;
   publisher: EventPublisher;
   clock: Clock;
   /**
@@ -36,7 +39,7 @@ export interface FulfillmentParticipantDeps extends ParticipantBasics {
   fulfillment: FulfillmentOperations;
 }
 
-export interface OrderParticipantDeps extends Omit<ParticipantBasics, 'orders'> {
+export interface OrderParticipantDeps extends Omit<ParticipantBasics, 'orders' | 'decisions'> {
   sagas: ChoreographySagaStore;
   /** Brings the order in line with the saga, as the orchestrated style does. */
   sagaRecords: Pick<SagaRecordService, 'applyToOrder'>;

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { getAppServices, type AppServices } from '../app-services';
 import { createSagaDocumentRepository } from '../data/saga-repository';
 import { systemClock } from '../services/ports';
+import { createDecisionStore } from './decision-store';
 import type { ChoreographyParticipants } from './participant-ports';
 import { ChoreographySagaDocumentSchema } from './saga-event-log';
 
@@ -9,6 +10,7 @@ import { ChoreographySagaDocumentSchema } from './saga-event-log';
 export function participantsFrom(services: AppServices): ChoreographyParticipants {
   return {
     orders: services.repositories.orders,
+    decisions: createDecisionStore(services.cosmos.containers.decisions),
     // The documents the app's saga repository serves, through a schema that keeps the event log.
     sagas: createSagaDocumentRepository(services.cosmos.containers.sagas, ChoreographySagaDocumentSchema),
     inventory: services.inventory,

@@ -22,6 +22,8 @@ export const SAGA_CONTAINER_DEFINITIONS = {
   payments: { id: 'payments', partitionKeyPath: '/orderId' },
   shipments: { id: 'shipments', partitionKeyPath: '/orderId' },
   sagas: { id: 'sagas', partitionKeyPath: '/orderId' },
+  /** The choreography's decision records: how each step of an order turned out, written once (src/choreography/decisions.ts). */
+  decisions: { id: 'decisions', partitionKeyPath: '/orderId' },
 } as const;
 
 export type SagaContainerName = keyof typeof SAGA_CONTAINER_DEFINITIONS;

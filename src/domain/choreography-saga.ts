@@ -1,4 +1,4 @@
-import { createEvent, type AnySagaEvent, type EventType, type SagaEvent } from './events';
+import { createEvent, eventIdFor, roundOf, type AnySagaEvent, type EventType, type SagaEvent } from './events';
 import type { PaymentStatus } from './order';
 import type { CompensationName, ForwardStepName, OrderSaga } from './saga';
 import { ORDER_SAGA, compensationPlan } from './saga-definition';
@@ -56,7 +56,16 @@ function earlier(a: Occurrence, b: Occurrence): boolean {
   return difference < 0 || (difference === 0 && a.id < b.id);
 }
 
-/** One event per type: ids are derived from order and type, so two of a type are copies of one fact. */
+/**
+ * The rounds an operator opened: a compensation that had failed for good runs again, and only an outcome of
+ * that round (or a later one) counts. Absent means round 1.
+ */
+export type CompensationRounds = Partial<Record<CompensationName, number>>;
+
+/**
+ * One event per type: ids are derived from order and type, so two of a type are copies of one fact. A
+ * compensation re-run by an operator is a new fact (a later round), which supersedes the earlier round.
+ */
 class SagaFacts {
   private readonly byType = new Map<EventType, AnySagaEvent>();
 
@@ -64,7 +73,8 @@ class SagaFacts {
     for (const event of events) {
       if (event.orderId !== orderId || isSagaOutcomeEvent(event.type)) continue;
       const known = this.byType.get(event.type);
-      if (!known || earlier(event, known)) this.byType.set(event.type, event);
+      const later = known ? roundOf(event) - roundOf(known) : 1;
+      if (!known || later > 0 || (later === 0 && earlier(event, known))) this.byType.set(event.type, event);
     }
   }
 
@@ -105,7 +115,11 @@ function startTime(trigger: Occurrence | undefined, outcome: Occurrence): string
  * later event, so losing its order-events copy cannot keep the saga open. When known, it dates the start
  * of the saga and of ReserveInventory; once the saga is final, the event log takes nothing more.
  */
-export function foldChoreographySaga(orderId: string, events: readonly AnySagaEvent[]): OrderSaga | null {
+export function foldChoreographySaga(
+  orderId: string,
+  events: readonly AnySagaEvent[],
+  rounds: CompensationRounds = {},
+): OrderSaga | null {
   const facts = new SagaFacts(orderId, events);
   if (facts.isEmpty) return null;
 
@@ -136,7 +150,8 @@ export function foldChoreographySaga(orderId: string, events: readonly AnySagaEv
   if (failedStep) {
     const compensations: Occurrence[] = [];
     for (const name of compensationPlan(failedStep)) {
-      const compensated = facts.use(COMPENSATION_EVENTS[name]);
+      const announced = facts.use(COMPENSATION_EVENTS[name]);
+      const compensated = announced && roundOf(announced) >= (rounds[name] ?? 1) ? announced : undefined;
       if (!compensated) {
         pathComplete = false;
         continue;
@@ -154,9 +169,20 @@ export function foldChoreographySaga(orderId: string, events: readonly AnySagaEv
 
 /**
  * The event that announces how a final saga ended; null while it runs. It is derived from the record
- * alone (its time is the record's), so announcing it again after a redelivery yields the same event.
+ * alone (its time is the record's), so announcing it again after a redelivery yields the same event. A saga
+ * an operator resumed ends again: `round` (its latest compensation round) gives that ending its own id.
  */
-export function sagaOutcomeEvent(saga: OrderSaga, correlationId: string): AnySagaEvent | null {
+export function sagaOutcomeEvent(saga: OrderSaga, correlationId: string, round = 1): AnySagaEvent | null {
+  const outcome = sagaOutcomeOf(saga, correlationId);
+  return outcome && round > 1 ? { ...outcome, id: eventIdFor(saga.orderId, outcome.type, round) } : outcome;
+}
+
+/** The highest compensation round an operator opened, 1 when none was. */
+export function latestRound(rounds: CompensationRounds): number {
+  return Math.max(1, ...Object.values(rounds).map((round) => round ?? 1));
+}
+
+function sagaOutcomeOf(saga: OrderSaga, correlationId: string): AnySagaEvent | null {
   const envelope = { orderId: saga.orderId, correlationId, occurredAt: saga.updatedAt };
   const reason = orderStatusFor(saga).statusReason ?? '';
   switch (saga.status) {

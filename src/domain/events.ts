@@ -6,11 +6,16 @@ import { CompensationStatusSchema } from './saga';
 const LineSchema = z.object({ productId: z.string().min(1), quantity: z.number().int().min(1) });
 
 const ForwardFailureSchema = z.object({ reason: z.string(), attempts: z.number().int().min(1) });
-/** A compensating event says how the compensation went, so the chain goes on even when one fails. */
+/**
+ * A compensating event says how the compensation went, so the chain goes on even when one fails. `round` is
+ * there only after an operator re-ran a compensation that had failed for good (round 2, 3, ...): each round is a
+ * fact of its own, with an event id of its own.
+ */
 const CompensationResultSchema = z.object({
   outcome: CompensationStatusSchema,
   attempts: z.number().int().min(1),
   error: z.string().nullable(),
+  round: z.number().int().min(2).optional(),
 });
 
 /** Each event type with the schema of its `data`. */
@@ -80,19 +85,28 @@ function describeIssues(error: z.ZodError): string {
 
 /**
  * Event ids are derived from the order and the fact they announce, so a participant that re-publishes
- * after a redelivery produces the same messageId and Service Bus duplicate detection drops the copy.
+ * after a redelivery produces the same messageId and Service Bus duplicate detection drops the copy. A
+ * compensation re-run by an operator (`round` 2 or more) announces a new fact, so it gets a new id.
  */
-export function eventIdFor(orderId: string, type: EventType): string {
-  return createHash('sha256').update(`${orderId}|${type}`).digest('hex').slice(0, 32);
+export function eventIdFor(orderId: string, type: EventType, round = 1): string {
+  const fact = round > 1 ? `${orderId}|${type}|round ${round}` : `${orderId}|${type}`;
+  return createHash('sha256').update(fact).digest('hex').slice(0, 32);
+}
+
+/** The round of a compensating event (1 unless an operator re-ran the compensation); 1 for any other event. */
+export function roundOf(event: Pick<AnySagaEvent, 'data'>): number {
+  const { data } = event;
+  return 'round' in data && typeof data.round === 'number' ? data.round : 1;
 }
 
 export function createEvent<T extends EventType>(
   type: T,
   input: { orderId: string; correlationId?: string; occurredAt: string; data: EventData<T> },
 ): SagaEvent<T> {
+  const round = typeof input.data === 'object' && input.data !== null && 'round' in input.data ? Number(input.data.round) : 1;
   return {
     type,
-    id: eventIdFor(input.orderId, type),
+    id: eventIdFor(input.orderId, type, round),
     orderId: input.orderId,
     occurredAt: input.occurredAt,
     correlationId: input.correlationId ?? input.orderId,

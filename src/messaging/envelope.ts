@@ -29,13 +29,29 @@ export function toEnvelope(event: AnySagaEvent): EventEnvelope {
   return { type, id, orderId, occurredAt, correlationId, data } as EventEnvelope;
 }
 
+/**
+ * An event sent again by the stuck-saga sweeper or an operator: the same event (same id, same data) under a
+ * message id of its own, because duplicate detection silently drops a known message id inside its window (a
+ * copy that was dead-lettered, or got lost after reaching another queue). Receivers are idempotent on the
+ * event, never on the message id.
+ */
+export type ResentEvent = AnySagaEvent & { resendMessageId: string };
+
+export function asResent(event: AnySagaEvent, resendMessageId: string): ResentEvent {
+  return { ...event, resendMessageId };
+}
+
+function messageIdOf(event: AnySagaEvent | ResentEvent): string {
+  return 'resendMessageId' in event && typeof event.resendMessageId === 'string' ? event.resendMessageId : event.id;
+}
+
 export function toMessage(event: AnySagaEvent): OutgoingMessage {
   const applicationProperties: Record<string, string> = { orderId: event.orderId, eventType: event.type };
   const sagaStyle = sagaStyleOf(event);
   if (sagaStyle) applicationProperties.sagaStyle = sagaStyle;
   return {
     body: toEnvelope(event),
-    messageId: event.id,
+    messageId: messageIdOf(event),
     subject: event.type,
     correlationId: event.correlationId,
     contentType: 'application/json',

@@ -1,4 +1,11 @@
 import type { Delivery, ParticipantLog } from '../../src/choreography/delivery';
+import {
+  withDecision,
+  withRoundReopened,
+  type Decision,
+  type DecisionStore,
+  type SagaActionName,
+} from '../../src/choreography/decisions';
 import type { ChoreographySagaStore, ParticipantBasics } from '../../src/choreography/participant-ports';
 import type { ChoreographySagaDocument } from '../../src/choreography/saga-event-log';
 import type { AnySagaEvent, StoredOrder } from '../../src/domain';
@@ -56,6 +63,12 @@ export class InMemorySagas implements ChoreographySagaStore {
   readonly faults = new Faults();
   writes = 0;
 
+  async get(orderId: string): Promise<ChoreographySagaDocument | null> {
+    this.faults.check();
+    const stored = this.byId.get(orderId);
+    return stored ? JSON.parse(JSON.stringify(stored)) : null;
+  }
+
   async update(
     orderId: string,
     change: (stored: ChoreographySagaDocument | null) => ChoreographySagaDocument | null,
@@ -69,6 +82,43 @@ export class InMemorySagas implements ChoreographySagaStore {
     }
     const stored = this.byId.get(orderId);
     return stored ? JSON.parse(JSON.stringify(stored)) : null;
+  }
+}
+
+/** Decision records with the semantics of the Cosmos store: the first decision of a round wins. */
+export class InMemoryDecisions implements DecisionStore {
+  readonly byId = new Map<string, Decision>();
+  readonly faults = new Faults();
+  writes = 0;
+
+  async get(orderId: string, name: SagaActionName): Promise<Decision | null> {
+    this.faults.check();
+    return this.read(orderId, name);
+  }
+
+  async decide(orderId: string, name: SagaActionName, announce: (round: number) => AnySagaEvent): Promise<Decision> {
+    this.faults.check();
+    return this.write(orderId, name, withDecision(this.read(orderId, name), orderId, name, announce));
+  }
+
+  async reopen(orderId: string, name: SagaActionName, failedRound: number): Promise<Decision> {
+    this.faults.check();
+    return this.write(orderId, name, withRoundReopened(this.read(orderId, name), failedRound));
+  }
+
+  private read(orderId: string, name: SagaActionName): Decision | null {
+    const found = this.byId.get(`${orderId}:${name}`);
+    return found ? (JSON.parse(JSON.stringify(found)) as Decision) : null;
+  }
+
+  private write(orderId: string, name: SagaActionName, next: Decision | null): Decision {
+    if (next) {
+      this.byId.set(`${orderId}:${name}`, JSON.parse(JSON.stringify(next)) as Decision);
+      this.writes += 1;
+    }
+    const stored = this.read(orderId, name);
+    if (!stored) throw new Error(`Decision ${orderId}:${name} does not exist`);
+    return stored;
   }
 }
 
@@ -118,6 +168,7 @@ export function basics(orders = new InMemoryOrders(aStoredOrder({ id: ORDER_ID, 
   const pauses: number[] = [];
   const deps = {
     orders,
+    decisions: new InMemoryDecisions(),
     publisher: new RecordingPublisher(),
     clock: { now: () => new Date(NOW) },
     pause: async (ms: number) => {

@@ -17,6 +17,7 @@ describe('ensureContainers', () => {
       payments: ['/orderId'],
       shipments: ['/orderId'],
       sagas: ['/orderId'],
+      decisions: ['/orderId'],
     });
     expect(Object.values(SAGA_CONTAINER_DEFINITIONS).map((definition) => definition.id).sort()).toEqual(Object.keys(partitionKeys).sort());
   });
