@@ -11,6 +11,10 @@ export interface HostStats {
 export interface HostProcess {
   url: string;
   startupMs: number;
+  /** `started`: the embedded host this run started; `attached`: one somebody else runs (--url). */
+  kind: 'started' | 'attached';
+  /** Whether the host has the embedded host's stats endpoint (per-saga costs, restocking). */
+  hasStats: boolean;
   stats(): Promise<HostStats>;
   stop(): Promise<void>;
 }
@@ -36,6 +40,8 @@ export async function startHostProcess(repoRoot: string): Promise<HostProcess> {
   return {
     url,
     startupMs,
+    kind: 'started',
+    hasStats: true,
     async stats() {
       const response = await fetch(`${url}/admin/host/stats`);
       if (!response.ok) throw new Error(`GET /admin/host/stats answered ${response.status}`);
@@ -55,9 +61,12 @@ export async function attachToHost(url: string): Promise<HostProcess> {
     throw new Error(`Nothing answers at ${base}/api/health: ${error instanceof Error ? error.message : String(error)}`);
   });
   if (!response.ok) throw new Error(`${base}/api/health answered ${response.status}`);
+  const probe = await fetch(`${base}/admin/host/stats`).catch(() => undefined);
   return {
     url: base,
     startupMs: 0,
+    kind: 'attached',
+    hasStats: probe?.ok === true,
     async stats() {
       const stats = await fetch(`${base}/admin/host/stats`).catch(() => undefined);
       if (stats?.ok) return (await stats.json()) as HostStats;
@@ -65,6 +74,16 @@ export async function attachToHost(url: string): Promise<HostProcess> {
     },
     stop: async () => undefined,
   };
+}
+
+/** Says which host the numbers are from, and which numbers a host other than the embedded one cannot give. */
+export function describeHost(host: Pick<HostProcess, 'url' | 'kind' | 'hasStats' | 'startupMs'>): string {
+  if (host.kind === 'started') return `Embedded host started at ${host.url} (ready in ${Math.round(host.startupMs)} ms)`;
+  if (host.hasStats) return `Driving the host at ${host.url}, started elsewhere: an embedded host (it has /admin/host/stats), so every number is reported`;
+  return (
+    `Driving the host at ${host.url}: not the embedded host (no /admin/host/stats). Reported: throughput, saga latency and outcomes. ` +
+    'Not reported: Cosmos DB requests, messages and Durable work per saga; stock is not topped up, so long runs can run out of it'
+  );
 }
 
 async function waitForHealth(url: string, child: ChildProcess, output: string[]): Promise<void> {
