@@ -149,6 +149,14 @@ describe('the Durable HTTP API refuses a cross-site restart of a finished orches
     expect(after.output).toEqual(before.output);
     expect(after.createdTime).toBe(before.createdTime);
   });
+
+  it('refuses an input nested too deep to be shown again, and starts nothing', async () => {
+    const deep = `${'['.repeat(50_000)}${']'.repeat(50_000)}`;
+    const start = await fetch(`${host.url}/runtime/webhooks/durabletask/orchestrators/Chain/too-deep`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: deep });
+    expect(start.status).toBe(400);
+    expect(await json(start)).toMatchObject({ detail: expect.stringMatching(/nests deeper than 64 levels/) });
+    expect((await fetch(`${host.url}/runtime/webhooks/durabletask/instances/too-deep`)).status).toBe(404);
+  });
 });
 
 describe('malformed requests that Node itself rejects', () => {

@@ -6,7 +6,7 @@ import { createLogger } from '../../src/local-host/logger';
 import { ServiceBusAdminEndpoint } from '../../src/local-host/servicebus/admin-endpoint';
 import { ServiceBusBroker } from '../../src/local-host/servicebus/broker';
 import { parseBrokerConfig, type BrokerConfig } from '../../src/local-host/servicebus/config';
-import { jsonNestingDepth } from '../../src/local-host/servicebus/json-depth';
+import { jsonNestingDepth } from '../../src/local-host/json-depth';
 import { ServiceBusSendEndpoint } from '../../src/local-host/servicebus/send-endpoint';
 import { captureLogs, fixture, json } from './helpers';
 

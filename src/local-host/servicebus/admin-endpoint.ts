@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpRouteHandler } from '../contracts';
 import { decodePathPart, sendJson, sendProblem } from '../problem';
 import type { ServiceBusBroker } from './broker';
-import { jsonNestingDepth, maxJsonDepth } from './json-depth';
+import { jsonNestingDepth, maxJsonDepth } from '../json-depth';
 import type { BrokerMessage } from './message';
 
 export const adminPathPrefix = '/admin/servicebus';

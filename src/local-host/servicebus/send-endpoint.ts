@@ -9,7 +9,7 @@ import type { HttpRouteHandler } from '../contracts';
 import { decodePathPart, HttpProblemError, sendJson, sendProblem } from '../problem';
 import { readBody } from '../request-body';
 import { UnknownEntityError, type ServiceBusBroker } from './broker';
-import { jsonNestingDepth, maxJsonDepth } from './json-depth';
+import { jsonNestingDepth, maxJsonDepth } from '../json-depth';
 import type { OutgoingMessage, PropertyValue } from './message';
 
 export const sendPathPrefix = '/servicebus/';

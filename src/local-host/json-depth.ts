@@ -1,7 +1,7 @@
 /**
  * How deeply a JSON text nests, measured without parsing it. `JSON.stringify` recurses, so a body nested
- * thousands of levels deep overflows the stack whenever the host shows it; the broker refuses such bodies on
- * send and shows any it already holds as text.
+ * thousands of levels deep overflows the stack whenever the host shows it again; the broker and the Durable
+ * API refuse such bodies, and the broker shows any it already holds as text.
  */
 
 /** Deeper than any message a real app sends, far below what overflows the stack. */
