@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SAGA_STYLES, type SagaStyle } from '../src/domain';
 import { runClosedLoop } from './bench/closed-loop';
-import { attachToHost, startHostProcess, type HostProcess, type HostStats } from './bench/host-process';
+import { attachToHost, describeHost, startHostProcess, type HostProcess, type HostStats } from './bench/host-process';
 import { runOpenLoop } from './bench/open-loop';
 import { statusChecks } from './bench/order-client';
 import { restock } from './bench/restock';
@@ -19,6 +19,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --failures N              percent of orders that fail naturally (declined card, country AQ) (default 20)
   --concurrency a,b,...     closed loop: client counts to step through (default 1,2,4,8,16,32)
   --url URL                 drive a host that is already running (e.g. func start) instead of starting one
+  --progress N              seconds between progress lines (default 5; 0 for none)
   --out FILE                where to write the JSON result (default bench-results/bench-<time>.json)`;
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
     concurrency: { type: 'string' },
     out: { type: 'string' },
     url: { type: 'string' },
+    progress: { type: 'string' },
   });
   if (flags.help) return console.log(USAGE);
   const mode = oneOf('mode', flags.mode, ['open', 'closed'] as const, 'open');
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
   const failureShare = (flags.failures === undefined ? 20 : positiveInteger('failures', flags.failures, 20, 100)) / 100;
   const concurrency = (flags.concurrency ?? '1,2,4,8,16,32').split(',').map((n) => positiveInteger('concurrency', n, 1, 512));
   const runStyles = styles(flags.styles);
+  const progressSeconds = flags.progress === '0' ? 0 : positiveInteger('progress', flags.progress, 5, 3600);
 
   const host = flags.url ? await attachToHost(flags.url) : await startHostProcess(repoRoot);
   const result: Record<string, unknown> = {
@@ -71,11 +74,11 @@ async function main(): Promise<void> {
   try {
     const stats = await host.stats();
     if (stats.cosmos.endpoint) await restock(stats.cosmos.endpoint, process.env.COSMOS_DATABASE ?? 'petstore', 10_000_000);
-    else console.log('No stats endpoint: stock is not topped up, and per-saga costs are not reported.');
-    console.log(`Embedded host at ${host.url} (ready in ${Math.round(host.startupMs)} ms); mode ${mode}`);
+    console.log(`${describeHost(host)}; mode ${mode}`);
     const styleResults: Record<string, unknown> = {};
     for (const style of runStyles) {
-      styleResults[style] = mode === 'open' ? await openLoop(host, style, rate, duration, failureShare) : await closedLoop(host, style, concurrency, duration, failureShare);
+      styleResults[style] =
+        mode === 'open' ? await openLoop(host, style, rate, duration, failureShare, progressSeconds) : await closedLoop(host, style, concurrency, duration, failureShare, progressSeconds);
     }
     result.styles = styleResults;
   } finally {
@@ -87,22 +90,29 @@ async function main(): Promise<void> {
   console.log(`\nResult written to ${path.relative(process.cwd(), out)}`);
 }
 
-async function openLoop(host: HostProcess, style: SagaStyle, rate: number, duration: number, failureShare: number): Promise<StyleSummary & { lateArrivals: number; rejected: number }> {
+async function openLoop(
+  host: HostProcess,
+  style: SagaStyle,
+  rate: number,
+  duration: number,
+  failureShare: number,
+  progressSeconds: number,
+): Promise<StyleSummary & { lateArrivals: number; rejected: number }> {
   console.log(`\n${style}: ${rate} orders/s for ${duration} s (open loop)`);
   const { result: run, before, after } = await measure(host, () =>
-    runOpenLoop({ baseUrl: host.url, style, ratePerSecond: rate, durationSeconds: duration, failureShare, drainSeconds: 120 }),
+    runOpenLoop({ baseUrl: host.url, style, ratePerSecond: rate, durationSeconds: duration, failureShare, drainSeconds: 120, progressSeconds }),
   );
   const summary = { ...summarise(run.orders, run.startedAtMs, before, after), lateArrivals: run.lateArrivals, rejected: run.rejected.length };
   printSummary(summary);
   return summary;
 }
 
-async function closedLoop(host: HostProcess, style: SagaStyle, steps: number[], duration: number, failureShare: number) {
+async function closedLoop(host: HostProcess, style: SagaStyle, steps: number[], duration: number, failureShare: number, progressSeconds: number) {
   console.log(`\n${style}: closed loop, ${duration} s per step`);
   const rows = [];
   for (const clients of steps) {
     const startedAt = Date.now();
-    const orders = await runClosedLoop(host.url, style, clients, duration, failureShare);
+    const orders = await runClosedLoop(host.url, style, clients, duration, failureShare, progressSeconds);
     const sorted = latencies(orders);
     const row = {
       concurrency: clients,
@@ -123,8 +133,9 @@ function printSummary(s: StyleSummary & { lateArrivals: number; rejected: number
   console.log(`  completed sagas/s:   ${s.sagasPerSecond} (${s.completedSagas} of ${s.orders} final, ${s.unfinished} unfinished, ${s.rejected} rejected)`);
   console.log(`  saga latency (ms):   p50 ${s.latencyMs.p50}  p95 ${s.latencyMs.p95}  p99 ${s.latencyMs.p99}  max ${s.latencyMs.max}`);
   console.log(`  outcomes:            ${Object.entries(s.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  console.log(`  per saga:            ${s.cosmosRequestsPerSaga} Cosmos requests, ${s.messagesPerSaga} Service Bus messages`);
-  const durable = Object.entries(s.durablePerSaga).filter(([, v]) => v !== null && v !== 0);
+  const known = (value: number | null): string => (value === null || !Number.isFinite(value) ? 'unknown' : String(value));
+  console.log(`  per saga:            ${known(s.cosmosRequestsPerSaga)} Cosmos requests, ${known(s.messagesPerSaga)} Service Bus messages`);
+  const durable = Object.entries(s.durablePerSaga).filter(([, v]) => v !== null && v !== 0 && Number.isFinite(v));
   if (durable.length > 0) console.log(`  durable per saga:    ${durable.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (s.lateArrivals > 0) console.log(`  warning: the load generator sent ${s.lateArrivals} arrivals late`);
 }

@@ -18,10 +18,33 @@ Places demo orders; each one's OrderCreated starts a saga.
 
 export interface SeedOutput {
   log(line: string): void;
+  /**
+   * Rewrites the current line; given only for a terminal. With it, a large run shows one progress bar
+   * instead of a line per order (failures are still printed); without it (a pipe, a log file, CI) every
+   * order gets its plain line.
+   */
+  update?(text: string): void;
+}
+
+/** From this many orders on, a terminal gets a progress bar instead of a line per order. */
+export const PROGRESS_BAR_FROM = 20;
+
+export function progressBar(done: number, total: number, placed: number, failed: number, width = 30): string {
+  const filled = total > 0 ? Math.round((done / total) * width) : width;
+  const percent = total > 0 ? Math.floor((done / total) * 100) : 100;
+  const count = `${String(done).padStart(String(total).length)}/${total}`;
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${count} ${String(percent).padStart(3)}%  placed ${placed}, failed ${failed}`;
+}
+
+/** The output for this process: a progress bar on a terminal, plain lines otherwise. */
+export function consoleOutput(stream: NodeJS.WriteStream = process.stdout): SeedOutput {
+  if (!stream.isTTY) return { log: (line) => stream.write(`${line}\n`) };
+  // Clear the bar before a line, so lines and the bar never mix.
+  return { log: (line) => stream.write(`\r\x1b[2K${line}\n`), update: (text) => stream.write(`\r\x1b[2K${text}`) };
 }
 
 /** Places the orders and reports each; resolves to the number not placed. */
-export async function seedMessages(argv: readonly string[], out: SeedOutput = console): Promise<number> {
+export async function seedMessages(argv: readonly string[], out: SeedOutput = consoleOutput()): Promise<number> {
   const flags = parseFlags(argv, {
     count: { type: 'string' },
     style: { type: 'string' },
@@ -58,23 +81,28 @@ async function placeAll(placer: OrderPlacer, requests: readonly DemoOrderRequest
   const placed: { style: string; failure: string }[] = [];
   let failed = 0;
   let skipped = 0;
+  const bar = out.update && requests.length >= PROGRESS_BAR_FROM ? out.update.bind(out) : undefined;
+  bar?.(progressBar(0, requests.length, 0, 0));
   for (const [index, request] of requests.entries()) {
     const label = `${String(index + 1).padStart(width)}/${requests.length}`;
     const kind = `${request.sagaStyle}${request.simulateFailure ? `, simulate ${request.simulateFailure}` : ''}`;
     const outcome = await placer.place(request, `seed-${run}-${index + 1}`);
     if (outcome.ok) {
       placed.push({ style: request.sagaStyle, failure: request.simulateFailure ?? 'none' });
-      out.log(`${label}  ${outcome.orderId}  ${kind}  ${outcome.note}`);
+      if (bar) bar(progressBar(index + 1, requests.length, placed.length, failed));
+      else out.log(`${label}  ${outcome.orderId}  ${kind}  ${outcome.note}`);
       continue;
     }
     failed += 1;
     out.log(`${label}  FAILED  ${kind}  ${outcome.reason}`);
+    bar?.(progressBar(index + 1, requests.length, placed.length, failed));
     if (outcome.stop) {
       skipped = requests.length - index - 1;
       if (skipped > 0) out.log(`Stopped: the remaining ${skipped} order(s) would fail the same way.`);
       break;
     }
   }
+  if (bar) out.log(progressBar(placed.length + failed, requests.length, placed.length, failed));
   const mix = placed.length > 0 ? ` (${tally(placed.map((p) => p.style))}; simulated failures: ${tally(placed.map((p) => p.failure))})` : '';
   out.log(`Done: ${placed.length} placed${mix}, ${failed} failed${skipped > 0 ? `, ${skipped} not attempted` : ''}.`);
   return failed + skipped;

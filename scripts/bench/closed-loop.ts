@@ -1,5 +1,6 @@
 import type { SagaStyle } from '../../src/domain';
 import { benchOrderBody, checkOrder, placeOrder, type TrackedOrder } from './order-client';
+import { startProgress } from './progress';
 
 export interface ClosedLoopStep {
   concurrency: number;
@@ -19,18 +20,34 @@ export async function runClosedLoop(
   concurrency: number,
   durationSeconds: number,
   failureShare: number,
+  progressSeconds = 5,
+  write: (line: string) => void = (line) => console.log(line),
 ): Promise<TrackedOrder[]> {
   const endAt = Date.now() + durationSeconds * 1000;
   const done: TrackedOrder[] = [];
   let index = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (Date.now() < endAt) {
-        const order = await placeOrder(baseUrl, benchOrderBody(style, index++, failureShare), style);
-        while (!(await checkOrder(baseUrl, order))) await new Promise((resolve) => setTimeout(resolve, 50));
-        done.push(order);
-      }
-    }),
-  );
+  const progress = startProgress({
+    label: `${style} ×${concurrency}`,
+    intervalMs: progressSeconds * 1000,
+    snapshot: () => ({ sent: index, completed: done.length, inFlight: index - done.length }),
+    write,
+  });
+  try {
+    await runClients();
+  } finally {
+    await progress.stop();
+  }
   return done;
+
+  async function runClients(): Promise<void> {
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (Date.now() < endAt) {
+          const order = await placeOrder(baseUrl, benchOrderBody(style, index++, failureShare), style);
+          while (!(await checkOrder(baseUrl, order))) await new Promise((resolve) => setTimeout(resolve, 50));
+          done.push(order);
+        }
+      }),
+    );
+  }
 }

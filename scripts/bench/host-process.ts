@@ -13,6 +13,10 @@ export interface HostProcess {
   startupMs: number;
   /** What the host printed (the embedded host only): shown when a run goes wrong. */
   output(): string;
+  /** `started`: the embedded host this run started; `attached`: one somebody else runs (--url). */
+  kind: 'started' | 'attached';
+  /** Whether the host has the embedded host's stats endpoint (per-saga costs, restocking). */
+  hasStats: boolean;
   stats(): Promise<HostStats>;
   stop(): Promise<void>;
 }
@@ -44,6 +48,8 @@ export async function startHostProcess(repoRoot: string, options: { env?: Record
     url,
     startupMs,
     output: () => output.join(''),
+    kind: 'started',
+    hasStats: true,
     async stats() {
       const response = await fetch(`${url}/admin/host/stats`);
       if (!response.ok) throw new Error(`GET /admin/host/stats answered ${response.status}`);
@@ -63,10 +69,13 @@ export async function attachToHost(url: string): Promise<HostProcess> {
     throw new Error(`Nothing answers at ${base}/api/health: ${error instanceof Error ? error.message : String(error)}`);
   });
   if (!response.ok) throw new Error(`${base}/api/health answered ${response.status}`);
+  const probe = await fetch(`${base}/admin/host/stats`).catch(() => undefined);
   return {
     url: base,
     startupMs: 0,
     output: () => '',
+    kind: 'attached',
+    hasStats: probe?.ok === true,
     async stats() {
       const stats = await fetch(`${base}/admin/host/stats`).catch(() => undefined);
       if (stats?.ok) return (await stats.json()) as HostStats;
@@ -74,6 +83,16 @@ export async function attachToHost(url: string): Promise<HostProcess> {
     },
     stop: async () => undefined,
   };
+}
+
+/** Says which host the numbers are from, and which numbers a host other than the embedded one cannot give. */
+export function describeHost(host: Pick<HostProcess, 'url' | 'kind' | 'hasStats' | 'startupMs'>): string {
+  if (host.kind === 'started') return `Embedded host started at ${host.url} (ready in ${Math.round(host.startupMs)} ms)`;
+  if (host.hasStats) return `Driving the host at ${host.url}, started elsewhere: an embedded host (it has /admin/host/stats), so every number is reported`;
+  return (
+    `Driving the host at ${host.url}: not the embedded host (no /admin/host/stats). Reported: throughput, saga latency and outcomes. ` +
+    'Not reported: Cosmos DB requests, messages and Durable work per saga; stock is not topped up, so long runs can run out of it'
+  );
 }
 
 async function waitForHealth(url: string, child: ChildProcess, output: string[]): Promise<void> {

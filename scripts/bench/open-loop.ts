@@ -1,5 +1,6 @@
 import type { SagaStyle } from '../../src/domain';
-import { benchOrderBody, placeOrder, waitUntilFinal, type TrackedOrder } from './order-client';
+import { benchOrderBody, checkOrder, placeOrder, waitUntilFinal, type TrackedOrder } from './order-client';
+import { startProgress } from './progress';
 
 export interface OpenLoopOptions {
   baseUrl: string;
@@ -8,6 +9,9 @@ export interface OpenLoopOptions {
   durationSeconds: number;
   failureShare: number;
   drainSeconds: number;
+  /** Seconds between progress lines (0: none). */
+  progressSeconds?: number;
+  write?(line: string): void;
 }
 
 export interface OpenLoopRun {
@@ -31,12 +35,34 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRun
   const inFlight: Promise<void>[] = [];
   const startedAtMs = Date.now();
   let lateArrivals = 0;
+  let sent = 0;
+  let arriving = true;
+  const finished = (): number => orders.filter((order) => order.finalStatus).length;
+  const progress = startProgress({
+    label: options.style,
+    intervalMs: (options.progressSeconds ?? 5) * 1000,
+    snapshot: () => {
+      const completed = finished();
+      return { sent, completed, inFlight: sent - completed - rejected.length };
+    },
+    // While orders arrive nobody else reads their status: one pass per line finds the finished ones. The
+    // latency does not depend on it (it is the server's updatedAt), and the reads are not counted as saga work.
+    beforeTick: async () => {
+      if (!arriving) return;
+      const open = orders.filter((o) => !o.finalStatus);
+      await Promise.all(Array.from({ length: 4 }, async () => {
+        for (let next = open.shift(); next; next = open.shift()) await checkOrder(options.baseUrl, next);
+      }));
+    },
+    write: options.write ?? ((line) => console.log(line)),
+  });
 
   for (let index = 0; index < total; index += 1) {
     const dueAt = startedAtMs + index * intervalMs;
     const wait = dueAt - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     else if (-wait > intervalMs) lateArrivals += 1;
+    sent += 1;
     inFlight.push(
       placeOrder(options.baseUrl, benchOrderBody(options.style, index, options.failureShare), options.style).then(
         (order) => void orders.push(order),
@@ -45,7 +71,12 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRun
     );
   }
   await Promise.all(inFlight);
+  arriving = false;
   const arrivalsEndedAtMs = Date.now();
-  await waitUntilFinal(options.baseUrl, orders, arrivalsEndedAtMs + options.drainSeconds * 1000);
+  try {
+    await waitUntilFinal(options.baseUrl, orders, arrivalsEndedAtMs + options.drainSeconds * 1000);
+  } finally {
+    await progress.stop();
+  }
   return { orders, rejected, startedAtMs, arrivalsEndedAtMs, lateArrivals };
 }

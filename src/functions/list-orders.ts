@@ -1,7 +1,7 @@
 import { app } from '@azure/functions';
 import { getAppServices, type AppServices } from '../app-services';
 import { httpEndpoint } from '../http/http-handler';
-import { parseOrderListQuery, toOrderListQuery } from '../http/order-list-query';
+import { parseOrderListQuery, queryParametersOf, toOrderListQuery } from '../http/order-list-query';
 import { problemResponse, validationProblem } from '../http/problem';
 import { jsonResponse } from '../http/responses';
 import { InvalidContinuationToken } from '../services/ports';
@@ -11,7 +11,7 @@ export type ListOrdersServices = Pick<AppServices, 'orders'>;
 /** GET /api/orders?customerId=&status=&limit=&continuationToken=: newest first, one page at a time. */
 export function listOrdersHandler(getServices: () => Promise<ListOrdersServices>) {
   return httpEndpoint(async ({ request }) => {
-    const parsed = parseOrderListQuery(request.query);
+    const parsed = parseOrderListQuery(queryParametersOf(request));
     if (!parsed.success) return validationProblem(parsed.error, 'The query parameters are not valid.');
     const { orders } = await getServices();
     try {

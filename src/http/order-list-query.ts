@@ -1,12 +1,13 @@
+import type { HttpRequest } from '@azure/functions';
 import { z } from 'zod';
-import { OrderStatusSchema } from '../domain';
+import { CleanTextSchema, OrderStatusSchema } from '../domain';
 import type { OrderListQuery } from '../services/ports';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
 export const OrderListQuerySchema = z.object({
-  customerId: z.string().trim().min(1).max(100).optional(),
+  customerId: z.string().trim().min(1).max(100).pipe(CleanTextSchema).optional(),
   status: OrderStatusSchema.optional(),
   limit: z
     .string()
@@ -17,10 +18,32 @@ export const OrderListQuerySchema = z.object({
   continuationToken: z.string().min(1).max(4096).optional(),
 });
 
-/** Reads `GET /api/orders` query parameters; an empty parameter counts as absent. */
-export function parseOrderListQuery(query: URLSearchParams): ReturnType<typeof OrderListQuerySchema.safeParse> {
+/**
+ * The query string as the client sent it. `request.query` comes from the host, which joins a repeated
+ * parameter's values with a comma (`?customerId=a&customerId=b` reads as the customer "a,b"); the URL keeps them apart.
+ */
+export function queryParametersOf(request: HttpRequest): URLSearchParams {
+  try {
+    return new URL(request.url).searchParams;
+  } catch {
+    return request.query;
+  }
+}
+
+const PARAMETERS = ['customerId', 'status', 'limit', 'continuationToken'] as const;
+
+/**
+ * Reads `GET /api/orders` query parameters; an empty parameter counts as absent. A parameter given twice is
+ * a 400: the Functions host would join the values with a comma, which means neither of them.
+ */
+export function parseOrderListQuery(query: URLSearchParams): OrderListQueryResult {
+  const repeated = PARAMETERS.filter((name) => query.getAll(name).length > 1);
+  if (repeated.length > 0) {
+    const issues = repeated.map((name) => ({ code: 'custom' as const, path: [name], message: 'give this parameter once', input: query.getAll(name) }));
+    return { success: false, error: new z.ZodError(issues) };
+  }
   const raw: Record<string, string> = {};
-  for (const name of ['customerId', 'status', 'limit', 'continuationToken'] as const) {
+  for (const name of PARAMETERS) {
     const value = query.get(name);
     if (value !== null && value !== '') raw[name] = value;
   }
@@ -28,6 +51,8 @@ export function parseOrderListQuery(query: URLSearchParams): ReturnType<typeof O
 }
 
 export type ParsedOrderListQuery = z.infer<typeof OrderListQuerySchema>;
+
+export type OrderListQueryResult = { success: true; data: ParsedOrderListQuery } | { success: false; error: z.ZodError };
 
 export function toOrderListQuery(parsed: ParsedOrderListQuery): OrderListQuery {
   const query: OrderListQuery = { limit: parsed.limit };

@@ -67,7 +67,7 @@ export async function loadApp(appDir: string, registry: CoreRegistry): Promise<L
   const root = path.resolve(appDir);
   const main = readPackageMain(root);
   const hostJson = readHostJson(root);
-  const files = expandGlob(root, main);
+  const files = await expandGlob(root, main);
   if (files.length === 0) {
     throw new Error(`package.json "main" (${main}) matches no files in ${root}. Was the app built?`);
   }

@@ -44,7 +44,10 @@ export interface HostOptions {
   logSink?: LogSink;
   /** The Service Bus emulator Config.json. Default: SERVICEBUS_EMULATOR_CONFIG, then <appDir>/servicebus/Config.json. */
   serviceBusConfig?: string;
-  /** Reject sends to entities the config does not declare (default: create them with a warning). */
+  /**
+   * Reject sends to entities that neither the config declares nor a trigger uses, as Service Bus does
+   * (default: true; SERVICEBUS_STRICT=false creates them with a warning instead).
+   */
   serviceBusStrict?: boolean;
   /** Upper bound for waiting on in-flight work at stop. */
   drainTimeoutMs?: number;
@@ -190,7 +193,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       config: brokerConfig,
       clock,
       logger,
-      strict: options.serviceBusStrict ?? process.env.SERVICEBUS_STRICT === 'true',
+      strict: options.serviceBusStrict ?? process.env.SERVICEBUS_STRICT !== 'false',
       faults,
     });
 

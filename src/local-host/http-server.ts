@@ -8,6 +8,8 @@ import type { HttpRouteHandler } from './contracts';
 import { correlationHeader, HttpProblemError, sendProblem } from './problem';
 import { InFlight } from './in-flight';
 import type { HostLogger } from './logger';
+import { answerClientError } from './client-error';
+import { refuseHostileRequest, type HostIdentity } from './request-guard';
 
 export class HostHttpServer {
   readonly #server: http.Server;
@@ -17,10 +19,13 @@ export class HostHttpServer {
   #ready = false;
   #draining = false;
   readonly #inFlight = new InFlight();
+  #identity: HostIdentity = { address: '127.0.0.1', port: 0 };
 
   constructor(logger: HostLogger) {
     this.#logger = logger;
     this.#server = http.createServer((req, res) => void this.#onRequest(req, res));
+    // Without a listener Node answers malformed requests with an empty 400/431; these get problem documents.
+    this.#server.on('clientError', answerClientError);
     // Keep-alive sockets would otherwise hold close() open for the client's idle timeout.
     this.#server.keepAliveTimeout = 5_000;
   }
@@ -32,7 +37,9 @@ export class HostHttpServer {
       this.#server.once('error', onError);
       this.#server.listen(port, host, () => {
         this.#server.off('error', onError);
-        resolve((this.#server.address() as AddressInfo).port);
+        const bound = this.#server.address() as AddressInfo;
+        this.#identity = { address: bound.address, port: bound.port };
+        resolve(bound.port);
       });
     });
   }
@@ -97,6 +104,11 @@ export class HostHttpServer {
       url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
     } catch {
       sendProblem(res, { status: 400, detail: 'The request URL is not valid.', headers: correlationHeader(req) });
+      return;
+    }
+    const refusal = refuseHostileRequest(req, url.pathname, this.#identity);
+    if (refusal) {
+      sendProblem(res, { ...refusal, headers: correlationHeader(req) });
       return;
     }
     try {

@@ -46,14 +46,18 @@ export class HttpProblemError extends Error {
   }
 }
 
+/** The rule the app applies to the ids it echoes (src/http/correlation.ts): printable ASCII, at most 256. */
+const acceptableCorrelationId = /^[\x20-\x7E]{1,256}$/;
+
 /**
  * The request's `x-correlation-id` (or a new one) for answers the host gives itself (404, 405, 500), so a
- * client can quote it whether or not a function ran.
+ * client can quote it whether or not a function ran. An id that is too long or not printable is replaced,
+ * so the host never reflects kilobytes of a caller's header back.
  */
 export function correlationHeader(req: IncomingMessage): Record<string, string> {
   const given = req.headers['x-correlation-id'];
-  const value = Array.isArray(given) ? given[0] : given;
-  return { 'x-correlation-id': value && value.trim() !== '' ? value : randomUUID() };
+  const value = (Array.isArray(given) ? given[0] : given)?.trim();
+  return { 'x-correlation-id': value && acceptableCorrelationId.test(value) ? value : randomUUID() };
 }
 
 /** Decodes a percent-encoded path part; bad encoding is the client's mistake, a 400, never a 500. */

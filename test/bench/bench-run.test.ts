@@ -26,10 +26,13 @@ interface StyleResult {
 describe('npm run bench', () => {
   it('drives both saga styles and reports per-saga costs', async () => {
     const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'result.json');
-    await run(process.execPath, [path.join(repoRoot, 'dist/scripts/bench.js'), '--rate', '5', '--duration', '2', '--failures', '20', '--out', out], {
+    const { stdout } = await run(process.execPath, [path.join(repoRoot, 'dist/scripts/bench.js'), '--rate', '5', '--duration', '2', '--failures', '20', '--progress', '1', '--out', out], {
       cwd: repoRoot,
       timeout: 90_000,
     });
+    // A progress line every second while each style runs.
+    expect(stdout).toMatch(/\[orchestration +\d+ s\] sent \d+, completed \d+, in flight \d+, now [\d.]+ sagas\/s/);
+    expect(stdout).toMatch(/\[choreography +\d+ s\] sent \d+/);
     const result = JSON.parse(readFileSync(out, 'utf8')) as { styles: Record<string, StyleResult>; machine: { cpus: number } };
     expect(Object.keys(result.styles)).toEqual(['orchestration', 'choreography']);
     for (const style of Object.values(result.styles)) {

@@ -5,7 +5,7 @@ import { CreateOrderRequestSchema } from '../../src/domain';
 import { UsageError } from '../../scripts/lib/cli';
 import { planDemoOrders } from '../../scripts/lib/demo-orders';
 import { loadScriptSettings } from '../../scripts/lib/settings';
-import { seedMessages } from '../../scripts/seed-messages';
+import { consoleOutput, seedMessages } from '../../scripts/seed-messages';
 
 describe('planDemoOrders', () => {
   it('builds valid order requests only', () => {
@@ -75,6 +75,33 @@ describe('seed-messages --api', () => {
     expect(new Set(requests.map((r) => r.headers['idempotency-key'])).size).toBe(3);
     expect(lines.filter((line) => /ord-\d+\s+orchestration\s+accepted/.test(line))).toHaveLength(3);
     expect(lines.at(-1)).toMatch(/^Done: 3 placed .*0 failed\.$/);
+  });
+
+  it('shows a progress bar instead of a line per order on a terminal, for large counts', async () => {
+    const lines: string[] = [];
+    const bars: string[] = [];
+    const failed = await seedMessages(['--api', url, '--count', '25'], { log: (line) => lines.push(line), update: (text) => bars.push(text) });
+    expect(failed).toBe(0);
+    expect(bars).toHaveLength(26);
+    expect(bars[0]).toBe(`[${'-'.repeat(30)}]  0/25   0%  placed 0, failed 0`);
+    expect(bars.at(-1)).toBe(`[${'#'.repeat(30)}] 25/25 100%  placed 25, failed 0`);
+    expect(lines.some((line) => /ord-\d+/.test(line))).toBe(false);
+    expect(lines.at(-2)).toBe(bars.at(-1));
+    expect(lines.at(-1)).toMatch(/^Done: 25 placed/);
+  });
+
+  it('keeps a plain line per order for small counts and whenever the output is not a terminal', async () => {
+    const bars: string[] = [];
+    const lines: string[] = [];
+    await seedMessages(['--api', url, '--count', '3'], { log: (line) => lines.push(line), update: (text) => bars.push(text) });
+    expect(bars).toEqual([]);
+    expect(lines.filter((line) => /ord-\d+/.test(line))).toHaveLength(3);
+    const written: string[] = [];
+    const pipe = { isTTY: false, write: (text: string) => written.push(text) } as unknown as NodeJS.WriteStream;
+    expect(consoleOutput(pipe).update).toBeUndefined();
+    const terminal = { isTTY: true, write: (text: string) => written.push(text) } as unknown as NodeJS.WriteStream;
+    consoleOutput(terminal).update?.('[##--] 1/2');
+    expect(written.at(-1)).toBe('\r\x1b[2K[##--] 1/2');
   });
 
   it('stops at the first client error, which every later order would repeat', async () => {

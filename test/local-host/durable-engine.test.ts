@@ -213,8 +213,9 @@ describe('external events and custom status', () => {
 
   it('rejects a raise-event body that is not JSON and an unknown instance', async () => {
     const id = await start('WaitForever');
+    // The extension answers 400 here; the embedded host refuses any non-JSON write to its own endpoints first.
     const notJson = await call('POST', `/durabletask/instances/${id}/raiseEvent/Never`, 'hello', { 'content-type': 'text/plain' });
-    expect(notJson.status).toBe(400);
+    expect(notJson.status).toBe(415);
     const unknown = await call('POST', '/api/raise/no-such-instance/Never', 1);
     expect(unknown.status).toBe(500);
     expect((unknown.body as { error: string }).error).toBe("No instance with ID 'no-such-instance' found.");

@@ -204,10 +204,10 @@ describe('send endpoint in strict mode', () => {
     const port = await server.listen(0);
     server.setHandlers([new ServiceBusSendEndpoint(broker)]);
     try {
-      const unknown = await fetch(`http://127.0.0.1:${port}/servicebus/missing/messages`, { method: 'POST', body: 'x' });
+      const unknown = await fetch(`http://127.0.0.1:${port}/servicebus/missing/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '"x"' });
       expect(unknown.status).toBe(404);
       expect(unknown.headers.get('content-type')).toBe('application/problem+json');
-      const known = await fetch(`http://127.0.0.1:${port}/servicebus/q/messages`, { method: 'POST', body: 'x' });
+      const known = await fetch(`http://127.0.0.1:${port}/servicebus/q/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '"x"' });
       expect(known.status).toBe(201);
     } finally {
       await server.close();

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpRouteHandler } from '../contracts';
+import { jsonNestingDepth, maxJsonDepth } from '../json-depth';
 import { correlationHeader, decodePathPart, HttpProblemError, sendJson, sendProblem } from '../problem';
 import { readBody } from '../request-body';
 import { checkStatusBody, rpcPath, webhookPath } from './client-urls';
@@ -89,10 +90,16 @@ function isJsonContentType(req: IncomingMessage): boolean {
   return mediaType === 'application/json';
 }
 
-/** A JSON request body as text (null when empty); 400 when it is not JSON. */
+/**
+ * A JSON request body as text (null when empty); 400 when it is not JSON, or nests so deep that showing the
+ * instance's input again (its status) would overflow the stack.
+ */
 async function jsonBodyText(req: IncomingMessage): Promise<string | null> {
   const text = (await readBody(req)).toString('utf8');
   if (text.trim() === '') return null;
+  if (jsonNestingDepth(text) > maxJsonDepth) {
+    throw new HttpProblemError({ status: 400, detail: `The JSON content nests deeper than ${maxJsonDepth} levels of arrays and objects.` });
+  }
   try {
     JSON.parse(text);
   } catch {

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpRouteHandler } from '../contracts';
 import { decodePathPart, sendJson, sendProblem } from '../problem';
 import type { ServiceBusBroker } from './broker';
+import { jsonNestingDepth, maxJsonDepth } from '../json-depth';
 import type { BrokerMessage } from './message';
 
 export const adminPathPrefix = '/admin/servicebus';
@@ -13,6 +14,9 @@ export const adminPathPrefix = '/admin/servicebus';
 function describeBody(message: BrokerMessage): unknown {
   const text = message.body.toString('utf8');
   if (!Buffer.from(text, 'utf8').equals(message.body)) return { base64: message.body.toString('base64') };
+  // A body too deep to serialise again (an output binding does not pass the send endpoint's check) is shown
+  // as the text it is; one such message must not break the listing for good.
+  if (jsonNestingDepth(text) > maxJsonDepth) return text;
   try {
     return JSON.parse(text);
   } catch {

@@ -230,7 +230,9 @@ export class ServiceBusBroker {
     const store = this.store(path);
     const message = store?.takeDeadLetter(sequenceNumber);
     if (!store || !message) return undefined;
-    const fresh = this.#toBrokerMessage(toOutgoing(message), store.settings.defaultTtlMs);
+    // A new message: enqueued now with the entity's TTL, so a message that expired is not dead on arrival.
+    const { timeToLiveMs: _expired, ...outgoing } = toOutgoing(message);
+    const fresh = this.#toBrokerMessage(outgoing, store.settings.defaultTtlMs);
     store.enqueue(fresh);
     return { entity: path, messageId: fresh.messageId, sequenceNumber: fresh.sequenceNumber, duplicate: false, scheduled: false };
   }

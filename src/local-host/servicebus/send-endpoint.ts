@@ -9,6 +9,7 @@ import type { HttpRouteHandler } from '../contracts';
 import { decodePathPart, HttpProblemError, sendJson, sendProblem } from '../problem';
 import { readBody } from '../request-body';
 import { UnknownEntityError, type ServiceBusBroker } from './broker';
+import { jsonNestingDepth, maxJsonDepth } from '../json-depth';
 import type { OutgoingMessage, PropertyValue } from './message';
 
 export const sendPathPrefix = '/servicebus/';
@@ -77,6 +78,13 @@ export function applyBrokerProperties(message: OutgoingMessage, props: Record<st
   return message;
 }
 
+/** A batch wraps each body in an array and an object, so it may nest two levels deeper than one message. */
+function checkNesting(body: Buffer, allowance: number): void {
+  if (jsonNestingDepth(body.toString('utf8')) > maxJsonDepth + allowance) {
+    throw badRequest(`The message body nests deeper than ${maxJsonDepth} levels of arrays and objects.`);
+  }
+}
+
 function singleMessage(req: IncomingMessage, body: Buffer): OutgoingMessage {
   const message: OutgoingMessage = { body, applicationProperties: toProperties(parseJsonHeader(req.headers['x-application-properties'], 'x-application-properties'), 'x-application-properties') };
   const contentType = req.headers['content-type'];
@@ -122,6 +130,7 @@ export class ServiceBusSendEndpoint implements HttpRouteHandler {
     const entity = decodePathPart(match[1] as string);
     const body = await readBody(req);
     const isBatch = (req.headers['content-type'] ?? '').toLowerCase().startsWith(batchContentType);
+    checkNesting(body, isBatch ? 2 : 0);
     const messages = isBatch ? batchMessages(body) : [singleMessage(req, body)];
     try {
       const results = this.broker.send(entity, messages);
