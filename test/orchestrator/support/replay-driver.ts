@@ -114,7 +114,8 @@ export async function replayOrchestration(options: ReplayOptions): Promise<Repla
     try {
       state = (await handler(orchestrationTrigger(options.instanceId, options.input, events), context)) as OrchestratorState;
     } catch (error) {
-      return done('Failed', null, failureOf(error));
+      // The extension checks the actions of a failed episode against the history too, and that comes first.
+      return done('Failed', null, firstMismatch(failedActions(error), expected) ?? failureOf(error));
     }
     past.push(history.orchestratorStarted(clock), ...incoming);
     incoming = [];
@@ -128,7 +129,9 @@ export async function replayOrchestration(options: ReplayOptions): Promise<Repla
         throw new Error(`Non-deterministic replay in episode ${episode}: action ${index} changed`);
       }
     });
-    for (const action of actions.slice(Math.max(seenActions.length, expected.length))) {
+    // Actions a recorded history already holds are matched above, not scheduled again.
+    while (seenActions.length < Math.min(actions.length, expected.length)) seenActions.push(JSON.stringify(actions[seenActions.length]));
+    for (const action of actions.slice(seenActions.length)) {
       seenActions.push(JSON.stringify(action));
       const id = nextId++;
       if (action.actionType === CALL_ACTIVITY) {
@@ -146,7 +149,6 @@ export async function replayOrchestration(options: ReplayOptions): Promise<Repla
         throw new Error(`Unexpected action type ${action.actionType}`);
       }
     }
-    while (seenActions.length < Math.min(actions.length, expected.length)) seenActions.push(JSON.stringify(actions[seenActions.length]));
     past.push(history.orchestratorCompleted(clock));
 
     if (state.isDone) return done('Completed', state.output ?? null, null);
@@ -235,6 +237,16 @@ async function runFake(
     const failure = error instanceof Error ? error : new Error(String(error));
     return (at) => history.taskFailed(at, id, name, failure);
   }
+}
+
+/** The actions an orchestrator that threw had scheduled, from the state its failure carries. */
+function failedActions(error: unknown): Action[] {
+  const message = error instanceof Error ? error.message : String(error);
+  const marker = '$OutOfProcData$:';
+  const at = message.indexOf(marker);
+  if (at < 0) return [];
+  const state = JSON.parse(message.slice(at + marker.length)) as { actions?: unknown[][] };
+  return (state.actions ?? []).flat() as Action[];
 }
 
 /** An orchestrator failure carries its state after `$OutOfProcData$:`; the state's `error` is the message. */
