@@ -97,8 +97,20 @@ export interface SagaRepository<T extends OrderSaga = OrderSaga> {
 /** What a compensation reports when it did not throw (a thrown fault is retried, then recorded as Failed). */
 export type CompensationOutcome = Extract<CompensationStatus, 'Compensated' | 'NothingToCompensate'>;
 
+/** How one publish call is sent. */
+export interface PublishOptions {
+  /**
+   * Sends the events again under new message ids (the event ids stay): the broker's duplicate detection
+   * would otherwise drop a copy sent within its window (10 min on Azure, 5 on the emulator) without a word.
+   * The value (e.g. the sweep's time) makes the message ids of this attempt; it must differ per attempt.
+   */
+  resend?: string;
+  /** Gives up the send when aborted; the call then rejects. */
+  signal?: AbortSignal;
+}
+
 export interface EventPublisher {
-  publish(events: readonly AnySagaEvent[]): Promise<void>;
+  publish(events: readonly AnySagaEvent[], options?: PublishOptions): Promise<void>;
 }
 
 export interface Clock {
