@@ -45,6 +45,7 @@ export async function createAppServices(
       publisher,
       clock,
       allowFailureSimulation: config.allowFailureSimulation,
+      publishTimeoutMs: config.orderPublishTimeoutMs,
     }),
     inventory: new InventoryService({ products: repositories.products }),
     payments: new PaymentService({ payments: repositories.payments, clock }),

@@ -81,24 +81,33 @@ export function createOrderRepository(container: Container): OrderRepository {
       };
     },
 
-    async listPendingCreatedBefore(createdBefore, limit) {
-      const orders: StoredOrder[] = [];
-      let continuationToken: string | undefined;
-      // Cross-partition pages may come back short (even empty) while more remain; keep going up to `limit`.
-      do {
-        const page = await query(
-          'SELECT * FROM c WHERE c.status = @status AND c.createdAt < @createdBefore ORDER BY c.createdAt',
-          [
-            { name: '@status', value: 'Pending' },
-            { name: '@createdBefore', value: createdBefore },
-          ],
-          limit - orders.length,
-          continuationToken,
-        );
-        orders.push(...page.resources.map((raw: unknown) => parseDocument(StoredOrderSchema, raw, 'orders item')));
-        continuationToken = page.continuationToken;
-      } while (continuationToken && orders.length < limit);
-      return orders.slice(0, limit);
+    listPendingCreatedBefore(createdBefore, limit) {
+      return sweepQuery('Pending', 'createdAt', createdBefore, limit);
+    },
+
+    listProcessingUpdatedBefore(updatedBefore, limit) {
+      return sweepQuery('Processing', 'updatedAt', updatedBefore, limit);
     },
   };
+
+  /** Orders in `status` whose `field` is before `before`, oldest first, at most `limit`. */
+  async function sweepQuery(status: StoredOrder['status'], field: 'createdAt' | 'updatedAt', before: string, limit: number) {
+    const orders: StoredOrder[] = [];
+    let continuationToken: string | undefined;
+    // Cross-partition pages may come back short (even empty) while more remain; keep going up to `limit`.
+    do {
+      const page = await query(
+        `SELECT * FROM c WHERE c.status = @status AND c.${field} < @before ORDER BY c.${field}`,
+        [
+          { name: '@status', value: status },
+          { name: '@before', value: before },
+        ],
+        limit - orders.length,
+        continuationToken,
+      );
+      orders.push(...page.resources.map((raw: unknown) => parseDocument(StoredOrderSchema, raw, 'orders item')));
+      continuationToken = page.continuationToken;
+    } while (continuationToken && orders.length < limit);
+    return orders.slice(0, limit);
+  }
 }

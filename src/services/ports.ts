@@ -33,6 +33,8 @@ export interface OrderRepository {
   list(query: OrderListQuery): Promise<OrderPage>;
   /** Orders still Pending that were created before `createdBefore` (for the republishing sweeper). */
   listPendingCreatedBefore(createdBefore: string, limit: number): Promise<StoredOrder[]>;
+  /** Orders Processing that were last written before `updatedBefore`, least recently first (for the stuck-saga sweeper). */
+  listProcessingUpdatedBefore(updatedBefore: string, limit: number): Promise<StoredOrder[]>;
 }
 
 /** `released`: the order's hold was already given back (its saga is compensating or over), so nothing is held. */
