@@ -52,6 +52,7 @@ export async function createAppServices(
       cards: payments,
       clock,
       allowFailureSimulation: config.allowFailureSimulation,
+      publishTimeoutMs: config.orderPublishTimeoutMs,
     }),
     inventory: new InventoryService({ products: repositories.products }),
     payments,

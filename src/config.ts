@@ -44,7 +44,33 @@ const SettingsSchema = z.object({
   ALLOW_FAILURE_SIMULATION: booleanSetting(),
   SEED_CATALOG_ON_START: booleanSetting(),
   PENDING_ORDER_REPUBLISH_AFTER_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
+  ORDER_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
+  STUCK_SAGA_AFTER_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
 });
+
+/** Whole seconds that divide a minute, so the six-field schedule `*\/N * * * * *` fires evenly. */
+const SWEEP_INTERVALS = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30] as const;
+
+const SweepSettingsSchema = z.object({
+  SAGA_SWEEP_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .refine((value) => (SWEEP_INTERVALS as readonly number[]).includes(value), { message: `must be one of ${SWEEP_INTERVALS.join(', ')}` })
+    .default(30),
+});
+
+/**
+ * The sweeper's timer schedule. Read when the function is registered, before the rest of the settings are
+ * needed, so it has a reader of its own.
+ */
+export function sagaSweepSchedule(env: NodeJS.ProcessEnv = process.env): string {
+  const value = env.SAGA_SWEEP_INTERVAL_SECONDS;
+  const parsed = SweepSettingsSchema.safeParse(value === undefined || value === '' ? {} : { SAGA_SWEEP_INTERVAL_SECONDS: value });
+  if (!parsed.success) {
+    throw new ConfigurationError(`Invalid app settings: SAGA_SWEEP_INTERVAL_SECONDS: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+  }
+  return `*/${parsed.data.SAGA_SWEEP_INTERVAL_SECONDS} * * * * *`;
+}
 
 export interface AppConfig {
   cosmos: { endpoint: string; key: string; database: string };
@@ -52,6 +78,10 @@ export interface AppConfig {
   allowFailureSimulation: boolean;
   seedCatalogOnStart: boolean;
   pendingOrderRepublishAfterSeconds: number;
+  /** How long POST /api/orders waits for the broker to take OrderCreated before answering 202 anyway. */
+  orderPublishTimeoutMs: number;
+  /** A Processing order whose saga record has not changed for this long is looked at by the sweeper. */
+  stuckSagaAfterSeconds: number;
 }
 
 export class ConfigurationError extends Error {
@@ -83,5 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     allowFailureSimulation: settings.ALLOW_FAILURE_SIMULATION ?? local,
     seedCatalogOnStart: settings.SEED_CATALOG_ON_START ?? local,
     pendingOrderRepublishAfterSeconds: settings.PENDING_ORDER_REPUBLISH_AFTER_SECONDS,
+    orderPublishTimeoutMs: settings.ORDER_PUBLISH_TIMEOUT_MS,
+    stuckSagaAfterSeconds: settings.STUCK_SAGA_AFTER_SECONDS,
   };
 }

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AppServices } from '../app-services';
 import { createSagaDocumentRepository } from '../data/saga-repository';
-import { compensationPlan, isFinalOrderStatus, isFinalSagaStatus, type AnySagaEvent, type CompensationName } from '../domain';
+import { compensationPlan, isFinalOrderStatus, isFinalSagaStatus, type CompensationName } from '../domain';
 import type { CompensationRounds } from '../domain/choreography-saga';
-import { asResent } from '../messaging/envelope';
 import { orderCreatedEvent } from '../services/order-service';
 import { systemClock, type Clock, type EventPublisher, type OrderRepository, type SagaRepository } from '../services/ports';
 import { createDecisionStore } from './decision-store';
@@ -25,8 +24,8 @@ export interface ResumePorts {
   decisions: DecisionStore;
   publisher: EventPublisher;
   clock: Clock;
-  /** A message id never used before, for an event sent again (duplicate detection drops a known one). */
-  newMessageId(event: AnySagaEvent): string;
+  /** A tag never used before, which gives every event sent again a new message id (duplicate detection drops a known one). */
+  newResendTag(): string;
 }
 
 export function resumePortsFrom(services: AppServices): ResumePorts {
@@ -36,7 +35,7 @@ export function resumePortsFrom(services: AppServices): ResumePorts {
     decisions: createDecisionStore(services.cosmos.containers.decisions),
     publisher: services.publisher,
     clock: systemClock,
-    newMessageId: (event) => `${event.id}-resent-${randomUUID()}`,
+    newResendTag: () => randomUUID(),
   };
 }
 
@@ -95,7 +94,7 @@ export async function resumeSaga(ports: ResumePorts, orderId: string, trigger: '
     events = [last];
   }
 
-  await ports.publisher.publish(events.map((event) => asResent(event, ports.newMessageId(event))));
+  await ports.publisher.publish(events, { resend: ports.newResendTag() });
   const what = reopened.length > 0 ? `reopened ${reopened.join(', ')}; ` : '';
   return {
     action: 'redriven',

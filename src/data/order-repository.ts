@@ -83,11 +83,20 @@ export function createOrderRepository(container: Container): OrderRepository {
       };
     },
 
-    async listPendingCreatedBefore(createdBefore, limit) {
-      return queryTop(limit, ' WHERE c.status = @status AND c.createdAt < @createdBefore ORDER BY c.createdAt', [
-        { name: '@status', value: 'Pending' },
-        { name: '@createdBefore', value: createdBefore },
-      ]);
+    listPendingCreatedBefore(createdBefore, limit) {
+      return sweepQuery('Pending', 'createdAt', createdBefore, limit);
+    },
+
+    listProcessingUpdatedBefore(updatedBefore, limit) {
+      return sweepQuery('Processing', 'updatedAt', updatedBefore, limit);
     },
   };
+
+  /** Orders in `status` whose `field` is before `before`, oldest first, at most `limit`: one `TOP` query. */
+  function sweepQuery(status: StoredOrder['status'], field: 'createdAt' | 'updatedAt', before: string, limit: number) {
+    return queryTop(limit, ` WHERE c.status = @status AND c.${field} < @before ORDER BY c.${field}`, [
+      { name: '@status', value: status },
+      { name: '@before', value: before },
+    ]);
+  }
 }

@@ -1,9 +1,6 @@
 import type { CompensationName, ForwardStepName } from './saga';
 
-/**
- * How a transient fault is retried: the same fields as Durable Functions' RetryOptions, kept as plain data
- * so both saga styles (and the tests) read one policy.
- */
+/** How a transient fault is retried: the same fields as Durable Functions' RetryOptions, kept as plain data. */
 export interface RetryPolicy {
   firstRetryIntervalInMilliseconds: number;
   maxNumberOfAttempts: number;
@@ -16,6 +13,12 @@ export interface SagaStepDefinition {
   compensation: CompensationName;
   retry: RetryPolicy;
 }
+
+/*
+ * The retry policies below are the choreography's (redelivery counts and back-offs). The orchestrator keeps
+ * its own, fixed per orchestrator version (src/orchestration/retry-policies.ts): its policies decide what an
+ * instance in flight replays, so tuning these must never change them.
+ */
 
 /** Forward steps are retried a little; a business failure is never retried (it is returned, not thrown). */
 export const STEP_RETRY: RetryPolicy = {

@@ -2,15 +2,23 @@ import { app, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { getAppServices } from '../app-services';
 import { SERVICE_BUS_CONNECTION_SETTING } from '../config';
-import { isFinalOrderStatus, parseEvent, toSagaOrder } from '../domain';
+import { isFinalOrderStatus, parseEvent } from '../domain';
 import { ORDERS_QUEUE } from '../messaging/queues';
 import { startOrderSaga, type SagaStarterClient } from '../orchestration/saga-starter';
-import type { OrderRepository } from '../services/ports';
+import { redeliveryDelayMs, sleep } from '../orchestration/trigger-backoff';
+import type { OrderRepository, SagaRepository } from '../services/ports';
 
-/** Only a point read of the order is needed. */
+/** Point reads of the order and, to restart an instance that ended early, of its saga record. */
 export interface OrderCreatedServices {
-  repositories: { orders: Pick<OrderRepository, 'get'> };
+  repositories: { orders: Pick<OrderRepository, 'get'>; sagas: Pick<SagaRepository, 'get'> };
 }
+
+const OUTCOME_LOG = {
+  started: 'Saga orchestration started',
+  restarted: 'Saga orchestration restarted: the instance had ended Failed or Terminated',
+  running: 'Saga orchestration already started',
+  finished: 'Saga orchestration already started and finished',
+} as const;
 
 /** A message this consumer can never process; throwing it lets Service Bus dead-letter the message. */
 export class UnprocessableMessage extends Error {
@@ -18,13 +26,16 @@ export class UnprocessableMessage extends Error {
 }
 
 /**
- * OrderCreated on the `orders` queue → start the order's saga orchestration, once, under the order id.
+ * OrderCreated on the `orders` queue → start the order's saga orchestration, once, under the order id; an
+ * instance that ended Failed or Terminated while the order is not final is restarted.
  * A malformed or invalid message throws: the runtime abandons it, and after the queue's MaxDeliveryCount
- * Service Bus dead-letters it, with this error as the reason where the host records one.
+ * Service Bus dead-letters it, with this error as the reason where the host records one. A fault (the
+ * database, the Durable API) is thrown too, after a back-off, so the redeliveries are spread out.
  */
 export function orderCreatedHandler(
   getServices: () => Promise<OrderCreatedServices>,
   clientFor: (context: InvocationContext) => SagaStarterClient = df.getClient,
+  pause: (ms: number) => Promise<void> = sleep,
 ) {
   return async (message: unknown, context: InvocationContext): Promise<void> => {
     const messageId = String(context.triggerMetadata?.messageId ?? 'unknown');
@@ -38,18 +49,27 @@ export function orderCreatedHandler(
       context.warn(`${tag} OrderCreated for a ${event.data.sagaStyle} saga arrived on ${ORDERS_QUEUE}; nothing to start here`);
       return;
     }
-    const { repositories } = await getServices();
-    const order = await repositories.orders.get(event.orderId);
-    if (!order) {
-      context.warn(`${tag} Order does not exist; nothing to start`);
-      return;
+    try {
+      const { repositories } = await getServices();
+      const order = await repositories.orders.get(event.orderId);
+      if (!order) {
+        context.warn(`${tag} Order does not exist; nothing to start`);
+        return;
+      }
+      if (order.sagaStyle !== 'orchestration' || isFinalOrderStatus(order.status)) {
+        context.log(`${tag} Order is ${order.sagaStyle}/${order.status}; nothing to start`);
+        return;
+      }
+      const outcome = await startOrderSaga(clientFor(context), repositories, order, event.correlationId);
+      context.log(`${tag} ${OUTCOME_LOG[outcome]}`);
+    } catch (fault) {
+      const deliveryCount = Number(context.triggerMetadata?.deliveryCount ?? 1);
+      const delayMs = redeliveryDelayMs(deliveryCount);
+      const reason = fault instanceof Error ? fault.message : String(fault);
+      context.warn(`${tag} Starting the saga failed on delivery ${deliveryCount}; handing the message back in ${delayMs} ms: ${reason}`);
+      await pause(delayMs);
+      throw fault;
     }
-    if (order.sagaStyle !== 'orchestration' || isFinalOrderStatus(order.status)) {
-      context.log(`${tag} Order is ${order.sagaStyle}/${order.status}; nothing to start`);
-      return;
-    }
-    const outcome = await startOrderSaga(clientFor(context), toSagaOrder(order, event.correlationId));
-    context.log(`${tag} ${outcome === 'started' ? 'Saga orchestration started' : 'Saga orchestration already started'}`);
   };
 }
 

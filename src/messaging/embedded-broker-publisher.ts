@@ -1,5 +1,5 @@
 import { TransientFault, type AnySagaEvent } from '../domain';
-import type { EventPublisher } from '../services/ports';
+import type { EventPublisher, PublishOptions } from '../services/ports';
 import { planDeliveries } from './deliveries';
 import type { OutgoingMessage } from './envelope';
 
@@ -22,12 +22,12 @@ export class EmbeddedBrokerPublisher implements EventPublisher {
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 
-  async publish(events: readonly AnySagaEvent[]): Promise<void> {
-    const plan = planDeliveries(events);
+  async publish(events: readonly AnySagaEvent[], options: PublishOptions = {}): Promise<void> {
+    const plan = planDeliveries(events, options.resend);
     await Promise.all(
       [...plan].map(async ([queue, messages]) => {
         // One at a time per queue, so the broker enqueues them in the order they were published.
-        for (const message of messages) await this.send(queue, message);
+        for (const message of messages) await this.send(queue, message, options.signal);
       }),
     );
   }
@@ -36,7 +36,7 @@ export class EmbeddedBrokerPublisher implements EventPublisher {
     // Nothing to release: fetch's pooled sockets close themselves when idle.
   }
 
-  private async send(queue: string, message: OutgoingMessage): Promise<void> {
+  private async send(queue: string, message: OutgoingMessage, signal?: AbortSignal): Promise<void> {
     const url = `${this.baseUrl}/${encodeURIComponent(queue)}/messages`;
     let response: Response;
     try {
@@ -52,7 +52,7 @@ export class EmbeddedBrokerPublisher implements EventPublisher {
           'x-application-properties': JSON.stringify(message.applicationProperties),
         },
         body: JSON.stringify(message.body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]) : AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

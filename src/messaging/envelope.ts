@@ -9,7 +9,7 @@ export type EventEnvelope = Pick<AnySagaEvent, 'type' | 'id' | 'orderId' | 'occu
  */
 export interface OutgoingMessage {
   body: EventEnvelope;
-  /** The event id, so that duplicate detection drops a re-published event. */
+  /** The event id, so that duplicate detection drops a re-published event (a deliberate resend: see messageIdOf). */
   messageId: string;
   /** The event type, so a consumer (or a person in a DLQ viewer) can tell messages apart unparsed. */
   subject: string;
@@ -29,29 +29,18 @@ export function toEnvelope(event: AnySagaEvent): EventEnvelope {
   return { type, id, orderId, occurredAt, correlationId, data } as EventEnvelope;
 }
 
-/**
- * An event sent again by the stuck-saga sweeper or an operator: the same event (same id, same data) under a
- * message id of its own, because duplicate detection silently drops a known message id inside its window (a
- * copy that was dead-lettered, or got lost after reaching another queue). Receivers are idempotent on the
- * event, never on the message id.
- */
-export type ResentEvent = AnySagaEvent & { resendMessageId: string };
-
-export function asResent(event: AnySagaEvent, resendMessageId: string): ResentEvent {
-  return { ...event, resendMessageId };
+/** The message id of an event: the event id, or for a resend a new id derived from it. */
+export function messageIdOf(event: AnySagaEvent, resend?: string): string {
+  return resend === undefined ? event.id : `${event.id}~resent-${resend}`;
 }
 
-function messageIdOf(event: AnySagaEvent | ResentEvent): string {
-  return 'resendMessageId' in event && typeof event.resendMessageId === 'string' ? event.resendMessageId : event.id;
-}
-
-export function toMessage(event: AnySagaEvent): OutgoingMessage {
+export function toMessage(event: AnySagaEvent, resend?: string): OutgoingMessage {
   const applicationProperties: Record<string, string> = { orderId: event.orderId, eventType: event.type };
   const sagaStyle = sagaStyleOf(event);
   if (sagaStyle) applicationProperties.sagaStyle = sagaStyle;
   return {
     body: toEnvelope(event),
-    messageId: messageIdOf(event),
+    messageId: messageIdOf(event, resend),
     subject: event.type,
     correlationId: event.correlationId,
     contentType: 'application/json',

@@ -7,7 +7,7 @@ import {
   type ServiceBusSender,
 } from '@azure/service-bus';
 import { TransientFault, type AnySagaEvent } from '../domain';
-import type { EventPublisher } from '../services/ports';
+import type { EventPublisher, PublishOptions } from '../services/ports';
 import { planDeliveries } from './deliveries';
 
 /** The part of `ServiceBusClient` the publisher uses, so tests can hand it a fake. */
@@ -31,9 +31,9 @@ export class ServiceBusEventPublisher implements EventPublisher {
    * A failure on one queue fails the whole call even if other queues got their messages: the caller
    * publishes everything again, and duplicate detection (messageId = event id) drops what arrived.
    */
-  async publish(events: readonly AnySagaEvent[]): Promise<void> {
-    const plan = planDeliveries(events);
-    await Promise.all([...plan].map(([queue, messages]) => this.sendAll(queue, messages)));
+  async publish(events: readonly AnySagaEvent[], options: PublishOptions = {}): Promise<void> {
+    const plan = planDeliveries(events, options.resend);
+    await Promise.all([...plan].map(([queue, messages]) => this.sendAll(queue, messages, options.signal)));
   }
 
   async close(): Promise<void> {
@@ -43,10 +43,11 @@ export class ServiceBusEventPublisher implements EventPublisher {
     await this.client.close();
   }
 
-  private async sendAll(queue: string, messages: readonly ServiceBusMessage[]): Promise<void> {
+  /** `abortSignal` cuts the SDK's own retries short (they take a minute against a broker that never answers). */
+  private async sendAll(queue: string, messages: readonly ServiceBusMessage[], abortSignal?: AbortSignal): Promise<void> {
     const sender = this.senderFor(queue);
     try {
-      for (const batch of await this.batches(sender, queue, messages)) await sender.sendMessages(batch);
+      for (const batch of await this.batches(sender, queue, messages, abortSignal)) await sender.sendMessages(batch, { abortSignal });
     } catch (error) {
       throw asPublishFault(queue, error);
     }
@@ -66,14 +67,15 @@ export class ServiceBusEventPublisher implements EventPublisher {
     sender: ServiceBusSender,
     queue: string,
     messages: readonly ServiceBusMessage[],
+    abortSignal?: AbortSignal,
   ): Promise<ServiceBusMessageBatch[]> {
     const batches: ServiceBusMessageBatch[] = [];
-    let batch = await sender.createMessageBatch();
+    let batch = await sender.createMessageBatch({ abortSignal });
     for (const message of messages) {
       if (batch.tryAddMessage(message)) continue;
       if (batch.count > 0) {
         batches.push(batch);
-        batch = await sender.createMessageBatch();
+        batch = await sender.createMessageBatch({ abortSignal });
         if (batch.tryAddMessage(message)) continue;
       }
       throw new MessageTooLarge(

@@ -1,9 +1,9 @@
 import type { DurableOrchestrationContext, OrchestrationContext, Task } from 'durable-functions';
 import {
-  COMPENSATION_RETRY,
   ORDER_SAGA,
   compensationPlan,
   finishSaga,
+  isFinalSagaStatus,
   orderStatusFor,
   recordCompensation,
   recordStepAttempt,
@@ -20,10 +20,15 @@ import {
   type SagaStepDefinition,
 } from '../domain';
 import { callActivity } from './call-activity';
+import { readSagaInput, type ReadSagaInput } from './orchestrator-version';
+import type { OrchestrationRetryPolicies } from './retry-policies';
 import { withRetries } from './retries';
 import type { ActivityOutput, SagaPayment } from './saga-activities';
-import { SAGA_FINAL_RECORD_RETRY, SAGA_RECORD_RETRY } from './saga-record-retry';
 
+/**
+ * One name for every version: the version travels in the instance's input, and the code below branches on
+ * it where versions differ (the rule is in orchestrator-version.ts).
+ */
 export const ORDER_SAGA_ORCHESTRATOR = 'orderSagaOrchestrator';
 
 /** What `context.df.setCustomStatus` shows at each transition (null step: not inside a step). */
@@ -43,39 +48,33 @@ type ForwardStepOutput = ActivityOutput<ForwardStepName>;
  * the compensations run anyway and the next save writes the newer snapshot. The final save waits out a long
  * outage; only if that fails too does the instance fail, saying where the saga ended.
  * Deterministic: time comes from `currentUtcDateTime`, and all I/O happens in activities.
+ * Versioned: instances in flight replay this code against their history, so a change that alters the actions
+ * of an existing history is a new version, branched on the `version` in the instance's input, and the old
+ * path stays while instances of it run (the rule: orchestrator-version.ts). Retry policies come by version.
+ * A restarted instance is given the stored saga record (`continueFrom`) and continues it.
  */
 export function* orderSagaOrchestrator(context: OrchestrationContext): Generator<Task, SagaStatus, unknown> {
   const df = context.df;
-  const order = sagaOrderInput(df);
-  const started = startSaga({
-    orderId: order.orderId,
-    sagaStyle: 'orchestration',
-    instanceId: df.instanceId,
-    now: df.currentUtcDateTime.toISOString(),
-  });
+  const input = sagaInput(df);
+  const { order, continueFrom, retry } = input;
+  const started =
+    continueFrom?.saga ??
+    startSaga({ orderId: order.orderId, sagaStyle: 'orchestration', instanceId: df.instanceId, now: df.currentUtcDateTime.toISOString() });
   const log = (message: string): void => {
     if (!df.isReplaying) context.log(`[orderId=${order.orderId} correlationId=${order.correlationId}] ${message}`);
   };
-  const journal = new SagaJournal(df, started, log);
+  const journal = new SagaJournal(df, started, log, retry);
+  journal.payment = continueFrom?.payment ?? null;
 
-  log('Saga started');
+  log(continueFrom ? `Saga continued from its record (${started.status})` : 'Saga started');
   // Starting is a transition too: the record exists (and GET .../saga answers) before the first step runs.
   journal.record(null, (saga) => saga);
 
-  for (const step of ORDER_SAGA) {
-    const failure = yield* runForwardStep(df, journal, order, step);
-    if (failure !== null) {
-      log(`${step.name} failed: ${failure}; compensating`);
-      journal.record(step.name, (saga, now) => recordStepFailed(saga, step.name, failure, now));
-      yield* compensate(df, journal, order, step.name);
-      break;
-    }
-    journal.record(step.name, (saga, now) => recordStepSucceeded(saga, step.name, now));
-  }
+  if (!isFinalSagaStatus(journal.saga.status)) yield* runSaga(df, journal, order, retry, log);
 
-  journal.record(null, (saga, now) => finishSaga(saga, now));
+  journal.record(null, (saga, now) => (isFinalSagaStatus(saga.status) ? saga : finishSaga(saga, now)));
   const finishedAt = df.currentUtcDateTime.getTime();
-  const saved = yield* journal.flush(SAGA_FINAL_RECORD_RETRY);
+  const saved = yield* journal.flush(retry.finalSagaRecord);
   if (!saved.ok) {
     const waitedMinutes = Math.round((df.currentUtcDateTime.getTime() - finishedAt) / 60_000);
     const { status, statusReason } = orderStatusFor(journal.saga);
@@ -90,6 +89,37 @@ export function* orderSagaOrchestrator(context: OrchestrationContext): Generator
 }
 
 /**
+ * The forward steps, then the compensations if one failed. A saga continued from its record skips what the
+ * record shows done: a compensating saga runs only the compensations still owed, and a step that already
+ * succeeded is run again only to learn its result (every step is idempotent by order id).
+ */
+function* runSaga(
+  df: DurableOrchestrationContext,
+  journal: SagaJournal,
+  order: SagaOrder,
+  retry: OrchestrationRetryPolicies,
+  log: (message: string) => void,
+): Generator<Task, void, unknown> {
+  const compensating = journal.saga.compensation;
+  if (journal.saga.status === 'Compensating' && compensating) {
+    yield* compensate(df, journal, order, compensating.failedStep, retry.compensation);
+    return;
+  }
+  for (const step of ORDER_SAGA) {
+    const failure = yield* runForwardStep(df, journal, order, step, retry.step);
+    if (failure !== null) {
+      log(`${step.name} failed: ${failure}; compensating`);
+      journal.record(step.name, (saga, now) => recordStepFailed(saga, step.name, failure, now));
+      yield* compensate(df, journal, order, step.name, retry.compensation);
+      return;
+    }
+    journal.record(step.name, (saga, now) =>
+      saga.steps.some((entry) => entry.name === step.name && entry.status === 'Succeeded') ? saga : recordStepSucceeded(saga, step.name, now),
+    );
+  }
+}
+
+/**
  * Runs one forward step with its retry policy; returns null on success, otherwise why it failed. An attempt
  * whose record cannot be saved is not made: the step fails with that reason.
  */
@@ -98,16 +128,23 @@ function* runForwardStep(
   journal: SagaJournal,
   order: SagaOrder,
   step: SagaStepDefinition,
+  policy: RetryPolicy,
 ): Generator<Task, string | null, unknown> {
+  const recorded = journal.saga.steps.find((entry) => entry.name === step.name);
+  const earlierAttempts = recorded?.attempts ?? 0;
+  const succeededBefore = recorded?.status === 'Succeeded';
   const outcome = yield* withRetries(
     df,
-    step.retry,
+    policy,
     () => callActivity(df, step.name, order),
-    function* (attempt) {
-      journal.record(step.name, (saga, now) => recordStepAttempt(saga, step.name, attempt, now));
-      const saved = yield* journal.flush();
-      if (!saved.ok) return `the saga record of order ${order.orderId} could not be saved before attempt ${attempt} (${saved.error})`;
-    },
+    succeededBefore
+      ? undefined
+      : function* (attempt) {
+          const attemptNumber = earlierAttempts + attempt;
+          journal.record(step.name, (saga, now) => recordStepAttempt(saga, step.name, attemptNumber, now));
+          const saved = yield* journal.flush();
+          if (!saved.ok) return `the saga record of order ${order.orderId} could not be saved before attempt ${attemptNumber} (${saved.error})`;
+        },
   );
   if (!outcome.ok && outcome.stoppedBy !== undefined) {
     const earlier = outcome.attempts > 0 ? `; attempt ${outcome.attempts} had failed: ${outcome.error}` : '';
@@ -127,22 +164,28 @@ function* compensate(
   journal: SagaJournal,
   order: SagaOrder,
   failedStep: ForwardStepName,
+  policy: RetryPolicy,
 ): Generator<Task, void, unknown> {
   for (const name of compensationPlan(failedStep)) {
+    const earlier = journal.saga.compensation?.steps.find((entry) => entry.name === name);
+    // Done for good; a compensation that had failed is tried again, its attempts adding up.
+    if (earlier && earlier.status !== 'Failed') continue;
+    const earlierAttempts = earlier?.attempts ?? 0;
     journal.showProgress(name);
     const outcome = yield* withRetries(
       df,
-      COMPENSATION_RETRY,
+      policy,
       () => callActivity(df, name, order),
       function* () {
         yield* journal.flush();
       },
     );
+    const attempts = earlierAttempts + outcome.attempts;
     const entry: Omit<CompensationStep, 'completedAt'> = outcome.ok
-      ? { name, status: outcome.value, attempts: outcome.attempts, error: null }
-      : { name, status: 'Failed', attempts: outcome.attempts, error: outcome.error };
+      ? { name, status: outcome.value, attempts, error: null }
+      : { name, status: 'Failed', attempts, error: outcome.error };
     if (name === 'RefundPayment') journal.payment = paymentAfterRefund(entry.status, journal.payment);
-    journal.record(name, (saga, now) => recordCompensation(saga, entry, now));
+    journal.record(name, (saga, now) => inPlanOrder(recordCompensation(saga, entry, now)));
   }
 }
 
@@ -169,6 +212,15 @@ function paymentAfterRefund(refund: CompensationStep['status'], current: SagaPay
   return current;
 }
 
+/** Compensations listed in the order they run, also when one was tried again after the others. */
+function inPlanOrder(saga: OrderSaga): OrderSaga {
+  const compensation = saga.compensation;
+  if (!compensation) return saga;
+  const plan = compensationPlan(compensation.failedStep);
+  const steps = [...compensation.steps].sort((a, b) => plan.indexOf(a.name) - plan.indexOf(b.name));
+  return { ...saga, compensation: { ...compensation, steps } };
+}
+
 type SaveOutcome = { ok: true } | { ok: false; error: string; attempts: number };
 
 /**
@@ -188,6 +240,7 @@ class SagaJournal {
     private readonly df: DurableOrchestrationContext,
     public saga: OrderSaga,
     private readonly log: (message: string) => void,
+    private readonly retry: OrchestrationRetryPolicies,
   ) {}
 
   showProgress(step: SagaCustomStatus['step']): void {
@@ -202,7 +255,7 @@ class SagaJournal {
   }
 
   /** Saves the record if it changed since the last successful save, retrying with `policy`. */
-  *flush(policy: RetryPolicy = SAGA_RECORD_RETRY): Generator<Task, SaveOutcome, unknown> {
+  *flush(policy: RetryPolicy = this.retry.sagaRecord): Generator<Task, SaveOutcome, unknown> {
     if (!this.#unsaved) return { ok: true };
     const orderView = JSON.stringify({ ...orderStatusFor(this.saga), payment: this.payment });
     const input = { saga: this.saga, payment: this.payment, orderChanged: orderView !== this.#savedOrderView };
@@ -217,10 +270,8 @@ class SagaJournal {
   }
 }
 
-function sagaOrderInput(df: DurableOrchestrationContext): SagaOrder {
-  const input = df.getInput<SagaOrder | null | undefined>();
-  if (!input || typeof input.orderId !== 'string' || !Array.isArray(input.items)) {
-    throw new Error(`${ORDER_SAGA_ORCHESTRATOR} needs a SagaOrder as its input`);
-  }
+function sagaInput(df: DurableOrchestrationContext): ReadSagaInput {
+  const input = readSagaInput(df.getInput<unknown>());
+  if (typeof input === 'string') throw new Error(`${ORDER_SAGA_ORCHESTRATOR} ${input}`);
   return input;
 }

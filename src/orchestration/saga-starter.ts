@@ -1,40 +1,87 @@
-import type { DurableClient } from 'durable-functions';
-import type { SagaOrder } from '../domain';
+import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
+import { toSagaOrder, type StoredOrder } from '../domain';
+import type { SagaRepository } from '../services/ports';
 import { ORDER_SAGA_ORCHESTRATOR } from './order-saga-orchestrator';
+import { orderSagaInput, type SagaContinuation } from './orchestrator-version';
 
 /** The part of the durable client that starting a saga needs (a fake in tests). */
 export type SagaStarterClient = Pick<DurableClient, 'getStatus' | 'startNew'>;
 
-export type SagaStartOutcome = 'started' | 'already-started';
+/** What the starters read to restart an instance from where its saga record stands. */
+export interface SagaStarterStores {
+  sagas: Pick<SagaRepository, 'get'>;
+}
 
 /**
- * Starts the order's orchestration under the order id, once. A redelivered OrderCreated, or two deliveries
- * racing, must not start a second saga: an existing instance, or a start the extension refuses because the
- * instance exists, both count as already started.
+ * `started`: a first instance; `restarted`: a new run under the same instance id, continuing the saga record;
+ * `running`: an instance is live (or was started by someone else meanwhile); `finished`: the instance
+ * completed and was left alone.
  */
-export async function startOrderSaga(client: SagaStarterClient, order: SagaOrder): Promise<SagaStartOutcome> {
-  if (await instanceExists(client, order.orderId)) return 'already-started';
+export type SagaStartOutcome = 'started' | 'restarted' | 'running' | 'finished';
+
+/** Runtime statuses of an instance that no longer runs and whose saga was cut short. */
+const ENDED_EARLY = new Set(['Failed', 'Terminated', 'Canceled']);
+const LIVE = new Set(['Running', 'Pending', 'ContinuedAsNew', 'Suspended']);
+
+export interface StartOptions {
+  /** Also restart an instance that Completed (the order is not final, so its saga was reopened). */
+  restartCompleted?: boolean;
+}
+
+/**
+ * Starts the order's orchestration under the order id, or restarts it when the instance ended Failed or
+ * Terminated: a new run under the same id, whose input carries the stored saga record so the saga continues
+ * rather than starting over (every activity is idempotent by order id). A redelivered OrderCreated, or two
+ * deliveries racing, never start a second saga: a live instance, or a start the extension refuses because the
+ * instance is live, count as running.
+ */
+export async function startOrderSaga(
+  client: SagaStarterClient,
+  stores: SagaStarterStores,
+  order: StoredOrder,
+  correlationId: string,
+  options: StartOptions = {},
+): Promise<SagaStartOutcome> {
+  const status = await instanceStatus(client, order.id);
+  const sagaOrder = toSagaOrder(order, correlationId);
+  let input = orderSagaInput(sagaOrder);
+  let outcome: SagaStartOutcome = 'started';
+  if (status !== null) {
+    const runtimeStatus = String(status.runtimeStatus);
+    if (LIVE.has(runtimeStatus)) return 'running';
+    if (!ENDED_EARLY.has(runtimeStatus) && !(runtimeStatus === 'Completed' && options.restartCompleted)) return 'finished';
+    input = orderSagaInput(sagaOrder, await continuationOf(stores, order));
+    outcome = 'restarted';
+  }
   try {
-    await client.startNew(ORDER_SAGA_ORCHESTRATOR, { instanceId: order.orderId, input: order });
-    return 'started';
+    await client.startNew(ORDER_SAGA_ORCHESTRATOR, { instanceId: order.id, input });
+    return outcome;
   } catch (error) {
-    if (isAlreadyExists(error)) return 'already-started';
+    if (isAlreadyRunning(error)) return 'running';
     throw error;
   }
 }
 
-async function instanceExists(client: SagaStarterClient, instanceId: string): Promise<boolean> {
+/** The saga record to continue from, with the payment the order shows; none when the saga never saved one. */
+export async function continuationOf(stores: SagaStarterStores, order: StoredOrder): Promise<SagaContinuation | undefined> {
+  const saga = await stores.sagas.get(order.id);
+  if (!saga || saga.sagaStyle !== 'orchestration') return undefined;
+  const payment = order.payment.status === 'Pending' ? null : { status: order.payment.status, transactionId: order.payment.transactionId };
+  return { saga, payment };
+}
+
+/** The instance's status, or null when there is none. */
+export async function instanceStatus(client: Pick<DurableClient, 'getStatus'>, instanceId: string): Promise<DurableOrchestrationStatus | null> {
   try {
-    await client.getStatus(instanceId);
-    return true;
+    return await client.getStatus(instanceId, { showInput: false });
   } catch (error) {
     // durable-functions reports an unknown instance by throwing on the extension's 404.
-    if (messageOf(error).includes('HTTP 404')) return false;
+    if (messageOf(error).includes('HTTP 404')) return null;
     throw error;
   }
 }
 
-function isAlreadyExists(error: unknown): boolean {
+function isAlreadyRunning(error: unknown): boolean {
   const message = messageOf(error);
   return /status code: 409\b/.test(message) || /already exists/i.test(message);
 }

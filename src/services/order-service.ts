@@ -26,8 +26,16 @@ export interface OrderServiceDependencies {
   cards: CardKeeper;
   clock: Clock;
   allowFailureSimulation: boolean;
+  /**
+   * How long the request path waits for the broker to take OrderCreated. Past it the order stays Pending,
+   * the client still gets its 202 (the order is stored), and the sweeper sends OrderCreated later.
+   */
+  publishTimeoutMs?: number;
   log?: ServiceLog;
 }
+
+/** A few seconds: the SDK's own retries take a minute or more against a broker that never answers. */
+export const DEFAULT_PUBLISH_TIMEOUT_MS = 3_000;
 
 export type PlaceOrderResult =
   | { kind: 'accepted'; order: Order; published: boolean }
@@ -120,20 +128,37 @@ export class OrderService {
   /**
    * The sweeper behind "an accepted order always reaches a final status": an order still Pending after
    * `olderThanSeconds` may have been stored while the broker was down, so its OrderCreated is sent again.
-   * The event is rebuilt identically (same id), so broker duplicate detection and the saga's instance id
-   * absorb a copy of one that did get through.
+   * The event is rebuilt identically (same event id) but sent under a new message id: the first send may
+   * have reached the broker, and duplicate detection would drop a copy under the same id without a word.
+   * A copy of one that did get through is absorbed by the saga: an orchestration starts once per instance
+   * id, and the choreography's participants are idempotent by order id.
    */
   async republishPendingOrders(olderThanSeconds: number): Promise<number> {
-    const createdBefore = new Date(this.deps.clock.now().getTime() - olderThanSeconds * 1000).toISOString();
+    const now = this.deps.clock.now();
+    const createdBefore = new Date(now.getTime() - olderThanSeconds * 1000).toISOString();
     const stranded = await this.deps.orders.listPendingCreatedBefore(createdBefore, REPUBLISH_BATCH);
     if (stranded.length === 0) return 0;
-    await this.deps.publisher.publish(stranded.map(orderCreatedEvent));
+    await this.deps.publisher.publish(stranded.map(orderCreatedEvent), { resend: String(now.getTime()) });
     return stranded.length;
   }
 
+  /** Publishes OrderCreated, waiting at most `publishTimeoutMs`; false (and logged) when it did not go out in time. */
   private async tryPublish(order: StoredOrder, requestCorrelationId: string): Promise<boolean> {
+    const timeoutMs = this.deps.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const timedOut = new Error(`the broker did not take it within ${timeoutMs} ms`);
+        reject(timedOut);
+        abort.abort(timedOut);
+      }, timeoutMs);
+    });
     try {
-      await this.deps.publisher.publish([orderCreatedEvent(order)]);
+      // Raced as well as aborted: a publisher that ignores the signal still cannot hold the request.
+      const publishing = this.deps.publisher.publish([orderCreatedEvent(order)], { signal: abort.signal });
+      publishing.catch(() => undefined);
+      await Promise.race([publishing, deadline]);
       return true;
     } catch (error) {
       // The order is stored, so the client's request succeeded; the sweeper sends OrderCreated later.
@@ -143,6 +168,8 @@ export class OrderService {
         error: error instanceof Error ? error.message : String(error),
       });
       return false;
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -33,6 +33,8 @@ export interface OrderRepository {
   list(query: OrderListQuery): Promise<OrderPage>;
   /** Orders still Pending that were created before `createdBefore` (for the republishing sweeper). */
   listPendingCreatedBefore(createdBefore: string, limit: number): Promise<StoredOrder[]>;
+  /** Orders Processing that were last written before `updatedBefore`, least recently first (for the stuck-saga sweeper). */
+  listProcessingUpdatedBefore(updatedBefore: string, limit: number): Promise<StoredOrder[]>;
 }
 
 /** `released`: the order's hold was already given back (its saga is compensating or over), so nothing is held. */
@@ -109,8 +111,20 @@ export interface SagaRepository<T extends OrderSaga = OrderSaga> {
 /** What a compensation reports when it did not throw (a thrown fault is retried, then recorded as Failed). */
 export type CompensationOutcome = Extract<CompensationStatus, 'Compensated' | 'NothingToCompensate'>;
 
+/** How one publish call is sent. */
+export interface PublishOptions {
+  /**
+   * Sends the events again under new message ids (the event ids stay): the broker's duplicate detection
+   * would otherwise drop a copy sent within its window (10 min on Azure, 5 on the emulator) without a word.
+   * The value (e.g. the sweep's time) makes the message ids of this attempt; it must differ per attempt.
+   */
+  resend?: string;
+  /** Gives up the send when aborted; the call then rejects. */
+  signal?: AbortSignal;
+}
+
 export interface EventPublisher {
-  publish(events: readonly AnySagaEvent[]): Promise<void>;
+  publish(events: readonly AnySagaEvent[], options?: PublishOptions): Promise<void>;
 }
 
 export interface Clock {

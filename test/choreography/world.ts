@@ -19,6 +19,7 @@ import {
 } from '../../src/domain';
 import { planDeliveries, type OutgoingMessage } from '../../src/messaging';
 import type { QueueName } from '../../src/messaging/queues';
+import type { PublishOptions } from '../../src/services/ports';
 import { orderCreatedEvent } from '../../src/services/order-service';
 import type { CompensationOutcome, EventPublisher } from '../../src/services/ports';
 import { aStoredOrder } from '../data/builders';
@@ -135,9 +136,9 @@ export class ChoreographyBus implements EventPublisher {
     this.queues.set(queue, [{ message: { ...message, messageId }, deliveryCount: 1 }, ...(this.queues.get(queue) ?? [])]);
   }
 
-  async publish(events: readonly AnySagaEvent[]): Promise<void> {
+  async publish(events: readonly AnySagaEvent[], options: PublishOptions = {}): Promise<void> {
     let failure: Error | null = null;
-    for (const [queue, messages] of planDeliveries(events)) {
+    for (const [queue, messages] of planDeliveries(events, options.resend)) {
       for (const message of messages) {
         const attempt = { queue, messageId: message.messageId, body: JSON.stringify(message.body) };
         if (this.failSend(queue, message.body as AnySagaEvent)) {
@@ -237,7 +238,7 @@ export function choreographyWorld(order: StoredOrder = aStoredOrder({ id: ORDER_
     place: () => bus.publish([orderCreatedEvent(order)]),
     run: () => bus.drain(handlers),
     resume: (trigger: 'stuck' | 'operator'): Promise<ResumeOutcome> =>
-      resumeSaga({ orders, sagas, decisions, publisher: bus, clock, newMessageId: (event) => `${event.id}-resent-${(resent += 1)}` }, order.id, trigger),
+      resumeSaga({ orders, sagas, decisions, publisher: bus, clock, newResendTag: () => String((resent += 1)) }, order.id, trigger),
     /** What a consistent saga leaves behind, given how the order ended; empty when it holds. */
     violations(): string[] {
       const found: string[] = [];

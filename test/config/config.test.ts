@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, EMULATOR_COSMOS_KEY, isLocalRun, loadConfig } from '../../src/config';
+import { ConfigurationError, EMULATOR_COSMOS_KEY, isLocalRun, loadConfig, sagaSweepSchedule } from '../../src/config';
 
 const base = { COSMOS_ENDPOINT: 'http://localhost:8081' };
 
@@ -11,7 +11,23 @@ describe('loadConfig', () => {
       allowFailureSimulation: true,
       seedCatalogOnStart: true,
       pendingOrderRepublishAfterSeconds: 60,
+      orderPublishTimeoutMs: 3_000,
+      stuckSagaAfterSeconds: 300,
     });
+  });
+
+  it('reads the publish timeout and the stuck-saga threshold, within their bounds', () => {
+    const config = loadConfig({ ...base, ORDER_PUBLISH_TIMEOUT_MS: '500', STUCK_SAGA_AFTER_SECONDS: '2' });
+    expect(config).toMatchObject({ orderPublishTimeoutMs: 500, stuckSagaAfterSeconds: 2 });
+    expect(() => loadConfig({ ...base, ORDER_PUBLISH_TIMEOUT_MS: '120000' })).toThrow(/ORDER_PUBLISH_TIMEOUT_MS/);
+    expect(() => loadConfig({ ...base, STUCK_SAGA_AFTER_SECONDS: '0' })).toThrow(/STUCK_SAGA_AFTER_SECONDS/);
+  });
+
+  it('makes the sweeper schedule from SAGA_SWEEP_INTERVAL_SECONDS, every 30 s by default', () => {
+    expect(sagaSweepSchedule({})).toBe('*/30 * * * * *');
+    expect(sagaSweepSchedule({ SAGA_SWEEP_INTERVAL_SECONDS: '2' })).toBe('*/2 * * * * *');
+    expect(() => sagaSweepSchedule({ SAGA_SWEEP_INTERVAL_SECONDS: '7' })).toThrow(ConfigurationError);
+    expect(() => sagaSweepSchedule({ SAGA_SWEEP_INTERVAL_SECONDS: '7' })).toThrow(/SAGA_SWEEP_INTERVAL_SECONDS: must be one of 1, 2/);
   });
 
   it('prefers a Service Bus connection string to the embedded broker, and treats blank settings as absent', () => {

@@ -188,6 +188,20 @@ describe('order repository: listing', () => {
     expect(pending.every((order) => order.status === 'Pending' && order.createdAt < '2025-02-05T12:00:00.000Z')).toBe(true);
     expect(await orders.listPendingCreatedBefore('2025-02-05T12:00:00.000Z', 2)).toHaveLength(2);
   });
+
+  it('lists orders Processing that were last written before a time, least recently first', async () => {
+    const { orders } = cosmos.current.repositories;
+    const owner = uniqueId('cust-stuck');
+    const times = ['2025-03-03T08:00:00.000Z', '2025-03-01T08:00:00.000Z', '2025-03-09T08:00:00.000Z'];
+    for (const updatedAt of times) await orders.create(aStoredOrder({ customerId: owner, status: 'Processing', updatedAt }));
+    await orders.create(aStoredOrder({ customerId: owner, status: 'Pending', updatedAt: '2025-03-01T07:00:00.000Z' }));
+    const stale = await orders.listProcessingUpdatedBefore('2025-03-05T00:00:00.000Z', 100);
+    expect(stale.filter((order) => order.customerId === owner).map((order) => order.updatedAt)).toEqual([
+      '2025-03-01T08:00:00.000Z',
+      '2025-03-03T08:00:00.000Z',
+    ]);
+    expect(stale.every((order) => order.status === 'Processing')).toBe(true);
+  });
 });
 
 describe('order repository: keyset paging', () => {

@@ -1,6 +1,6 @@
 import type { DurableOrchestrationStatus } from 'durable-functions';
 import { describe, expect, it } from 'vitest';
-import { toSagaOrder, type StoredOrder } from '../../src/domain';
+import { startSaga, toSagaOrder, type OrderSaga, type StoredOrder } from '../../src/domain';
 import { orderCreatedHandler, UnprocessableMessage } from '../../src/functions/order-created-trigger';
 import type { SagaStarterClient } from '../../src/orchestration/saga-starter';
 import { orderCreatedEvent } from '../../src/services/order-service';
@@ -27,16 +27,18 @@ const order: StoredOrder = {
 
 class FakeDurableClient implements SagaStarterClient {
   readonly started: Array<{ name: string; instanceId?: string; input?: unknown }> = [];
-  readonly existing = new Set<string>();
+  /** Instance id → runtime status. */
+  readonly existing = new Map<string, string>();
   startError: Error | null = null;
   statusError: Error | null = null;
 
   async getStatus(instanceId: string): Promise<DurableOrchestrationStatus> {
     if (this.statusError) throw this.statusError;
-    if (!this.existing.has(instanceId)) {
+    const runtimeStatus = this.existing.get(instanceId);
+    if (runtimeStatus === undefined) {
       throw new Error(`DurableClient error: Durable Functions extension replied with HTTP 404 response. ${instanceId}`);
     }
-    return { instanceId } as DurableOrchestrationStatus;
+    return { instanceId, runtimeStatus } as unknown as DurableOrchestrationStatus;
   }
 
   async startNew(name: string, options?: { instanceId?: string; input?: unknown }): Promise<string> {
@@ -46,23 +48,34 @@ class FakeDurableClient implements SagaStarterClient {
   }
 }
 
-function setup(stored: StoredOrder | null = order) {
+function setup(stored: StoredOrder | null = order, options: { saga?: OrderSaga; deliveryCount?: number } = {}) {
   const client = new FakeDurableClient();
   const logs = captureLogs();
+  const pauses: number[] = [];
   const handler = orderCreatedHandler(
-    async () => ({ repositories: { orders: { get: async (id: string) => (stored && stored.id === id ? stored : null) } } }),
+    async () => ({
+      repositories: {
+        orders: { get: async (id: string) => (stored && stored.id === id ? stored : null) },
+        sagas: { get: async (id: string) => (options.saga?.orderId === id ? options.saga : null) },
+      },
+    }),
     () => client,
+    async (ms) => {
+      pauses.push(ms);
+    },
   );
   const context = invocationContext('orderCreatedTrigger', logs);
-  context.triggerMetadata = { messageId: 'msg-7', deliveryCount: 1 };
-  return { client, logs, run: (message: unknown) => handler(message, context) };
+  context.triggerMetadata = { messageId: 'msg-7', deliveryCount: options.deliveryCount ?? 1 };
+  return { client, logs, pauses, run: (message: unknown) => handler(message, context) };
 }
+
+const sagaOrder = (overrides: Partial<StoredOrder> = {}) => toSagaOrder({ ...order, ...overrides }, 'ord-1');
 
 describe('orderCreatedTrigger', () => {
   it('starts the orchestration under the order id with the saga order as input', async () => {
     const { client, run } = setup();
     await run(orderCreatedEvent(order));
-    expect(client.started).toEqual([{ name: 'orderSagaOrchestrator', instanceId: 'ord-1', input: toSagaOrder(order, 'ord-1') }]);
+    expect(client.started).toEqual([{ name: 'orderSagaOrchestrator', instanceId: 'ord-1', input: { version: 2, order: sagaOrder() } }]);
   });
 
   it('reads a body that arrives as bytes or text', async () => {
@@ -74,11 +87,47 @@ describe('orderCreatedTrigger', () => {
     expect(text.client.started).toHaveLength(1);
   });
 
-  it('does nothing when the instance already exists (a redelivery)', async () => {
+  it.each(['Running', 'Pending', 'Suspended', 'Completed'])('does nothing when the instance exists and is %s (a redelivery)', async (status) => {
     const { client, run } = setup();
-    client.existing.add('ord-1');
+    client.existing.set('ord-1', status);
     await run(orderCreatedEvent(order));
     expect(client.started).toEqual([]);
+  });
+
+  it.each(['Failed', 'Terminated'])(
+    'restarts an instance that ended %s while the order is not final, continuing from the saga record',
+    async (status) => {
+      const processing = { ...order, status: 'Processing' as const };
+      const saga = startSaga({ orderId: 'ord-1', sagaStyle: 'orchestration', instanceId: 'ord-1', now: '2025-01-01T00:00:01.000Z' });
+      const { client, logs, run } = setup(processing, { saga });
+      client.existing.set('ord-1', status);
+      await run(orderCreatedEvent(order));
+      expect(client.started).toEqual([
+        {
+          name: 'orderSagaOrchestrator',
+          instanceId: 'ord-1',
+          input: { version: 2, order: sagaOrder({ status: 'Processing' }), continueFrom: { saga, payment: null } },
+        },
+      ]);
+      expect(logs.text()).toContain('restarted');
+    },
+  );
+
+  it('backs off before handing a fault back, longer on each delivery, and not on the last one', async () => {
+    const pausesByDelivery: number[][] = [];
+    for (const deliveryCount of [1, 2, 3, 4, 5]) {
+      const { client, pauses, run } = setup(order, { deliveryCount });
+      client.statusError = new Error('connect ECONNREFUSED 127.0.0.1:17071');
+      await expect(run(orderCreatedEvent(order))).rejects.toThrow('ECONNREFUSED');
+      pausesByDelivery.push(pauses);
+    }
+    expect(pausesByDelivery).toEqual([[1_000], [2_000], [4_000], [8_000], [0]]);
+  });
+
+  it('hands back a poison message at once, without backing off', async () => {
+    const { pauses, run } = setup();
+    await expect(run({ hello: 'world' })).rejects.toBeInstanceOf(UnprocessableMessage);
+    expect(pauses).toEqual([]);
   });
 
   it('treats a start refused because the instance exists as already started', async () => {

@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import type { DurableOrchestrationStatus } from 'durable-functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMPENSATION_RETRY, type Order, type OrderSaga, type SagaOrder } from '../../src/domain';
+import type { Order, OrderSaga } from '../../src/domain';
 import { createOrderHandler } from '../../src/functions/create-order';
 import { getOrderHandler } from '../../src/functions/get-order';
 import { getOrderSagaHandler } from '../../src/functions/get-order-saga';
@@ -10,6 +10,8 @@ import { sagaCompensationHandlers } from '../../src/functions/saga-compensations
 import { sagaStepHandlers } from '../../src/functions/saga-steps';
 import { saveSagaStateHandler } from '../../src/functions/save-saga-state';
 import { ORDER_SAGA_ORCHESTRATOR, orderSagaOrchestrator } from '../../src/orchestration/order-saga-orchestrator';
+import type { OrderSagaInput } from '../../src/orchestration/orchestrator-version';
+import { RETRY_POLICIES_V1 } from '../../src/orchestration/retry-policies';
 import type { SagaStarterClient } from '../../src/orchestration/saga-starter';
 import { replayOrchestration, type FakeActivities } from '../orchestrator/support/replay-driver';
 import { startAppUnderTest, type AppUnderTest } from './support/app-under-test';
@@ -56,18 +58,18 @@ async function runOrder(overrides: Record<string, unknown>) {
   const orderId = (accepted.json as Order).id;
   const event = appUnderTest.publisher.events.find((candidate) => candidate.orderId === orderId && candidate.type === 'OrderCreated');
 
-  let started: SagaOrder | undefined;
+  let started: OrderSagaInput | undefined;
   const client: SagaStarterClient = {
     getStatus: async () => {
       throw new Error('DurableClient error: Durable Functions extension replied with HTTP 404 response.');
     },
     startNew: async (_name, options) => {
-      started = options?.input as SagaOrder;
+      started = options?.input as OrderSagaInput;
       return orderId;
     },
   };
   await orderCreatedHandler(getServices, () => client)(event, context);
-  expect(started?.orderId).toBe(orderId);
+  expect(started?.order.orderId).toBe(orderId);
 
   const replay = await replayOrchestration({
     name: ORDER_SAGA_ORCHESTRATOR,
@@ -130,7 +132,7 @@ describe('the orchestration over the real activities', () => {
     expect(order.statusReason).toContain('RefundPayment');
     expect(saga.status).toBe('CompensationFailed');
     const refund = saga.compensation?.steps.find((step) => step.name === 'RefundPayment');
-    expect(refund).toMatchObject({ status: 'Failed', attempts: COMPENSATION_RETRY.maxNumberOfAttempts });
+    expect(refund).toMatchObject({ status: 'Failed', attempts: RETRY_POLICIES_V1.compensation.maxNumberOfAttempts });
     expect(refund?.error).toContain('Simulated refund failure');
     expect(await available('hamster-wheel')).toBe(before);
   });
@@ -140,7 +142,7 @@ describe('the orchestration over the real activities', () => {
     const event = appUnderTest.publisher.events.find((candidate) => candidate.orderId === order.id);
     const starts: string[] = [];
     const client: SagaStarterClient = {
-      getStatus: async (id) => ({ instanceId: id }) as DurableOrchestrationStatus,
+      getStatus: async (id) => ({ instanceId: id, runtimeStatus: 'Completed' }) as unknown as DurableOrchestrationStatus,
       startNew: async (_name, options) => {
         starts.push(options?.instanceId ?? '');
         return '';

@@ -43,6 +43,7 @@ describe('the compiled functions glob', () => {
       getOrder: { type: 'httpTrigger', route: 'orders/{id}', methods: ['GET'] },
       listOrders: { type: 'httpTrigger', route: 'orders', methods: ['GET'] },
       getOrderSaga: { type: 'httpTrigger', route: 'orders/{id}/saga', methods: ['GET'] },
+      resumeOrderSaga: { type: 'httpTrigger', route: 'orders/{id}/saga/resume', methods: ['POST'] },
       listProducts: { type: 'httpTrigger', route: 'products', methods: ['GET'] },
       getProduct: { type: 'httpTrigger', route: 'products/{id}', methods: ['GET'] },
       health: { type: 'httpTrigger', route: 'health', methods: ['GET'] },
@@ -55,7 +56,7 @@ describe('the compiled functions glob', () => {
       choreographyPayment: queue('payment-events'),
       choreographyFulfillment: queue('fulfillment-events'),
       choreographyOrder: queue('order-events'),
-      republishPendingOrders: { type: 'timerTrigger', schedule: '*/30 * * * * *' },
+      sagaSweeper: { type: 'timerTrigger', schedule: '*/30 * * * * *' },
       orderSagaOrchestrator: { type: 'orchestrationTrigger' },
       ReserveInventory: { type: 'activityTrigger' },
       ProcessPayment: { type: 'activityTrigger' },
@@ -67,8 +68,8 @@ describe('the compiled functions glob', () => {
     });
   });
 
-  it('gives the Service Bus trigger that starts sagas a Durable client', () => {
-    const trigger = host.functions.find((fn) => fn.name === 'orderCreatedTrigger');
+  it.each(['orderCreatedTrigger', 'sagaSweeper', 'resumeOrderSaga'])('gives %s, which starts sagas, a Durable client', (name) => {
+    const trigger = host.functions.find((fn) => fn.name === name);
     expect(Object.values(trigger?.bindings ?? {}).map((binding) => binding.type)).toContain('durableClient');
   });
 });

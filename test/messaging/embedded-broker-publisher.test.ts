@@ -96,6 +96,32 @@ describe('EmbeddedBrokerPublisher', () => {
     await expect(publishing).rejects.toThrow(/order-events.*503 broker is stopping/);
   });
 
+  it('sends a resend under a new message id and the same event, once per resend value', async () => {
+    const event = orderCreated('orchestration');
+    const publisher = new EmbeddedBrokerPublisher(baseUrl);
+    await publisher.publish([event], { resend: '1000' });
+    await publisher.publish([event], { resend: '2000' });
+    const ids = received.map((request) => (JSON.parse(String(request.headers.brokerproperties)) as { MessageId: string }).MessageId);
+    expect(ids).toEqual([`${event.id}~resent-1000`, `${event.id}~resent-2000`]);
+    expect(received.map((request) => JSON.parse(request.body) as unknown)).toEqual([event, event]);
+  });
+
+  it('gives up a send when the caller aborts it', async () => {
+    reply = { status: 201, body: '' };
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/servicebus`;
+    try {
+      const started = performance.now();
+      const publishing = new EmbeddedBrokerPublisher(url).publish([sampleEvent('OrderFulfilled')], { signal: AbortSignal.timeout(200) });
+      await expect(publishing).rejects.toBeInstanceOf(TransientFault);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
   it('reports an unreachable broker as a transient fault', async () => {
     const publishing = new EmbeddedBrokerPublisher('http://127.0.0.1:1/servicebus').publish([sampleEvent('OrderFulfilled')]);
     await expect(publishing).rejects.toBeInstanceOf(TransientFault);

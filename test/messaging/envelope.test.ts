@@ -23,6 +23,14 @@ describe('toMessage', () => {
     });
   });
 
+  it('gives a resend its own message id and keeps the event as it was', () => {
+    const event = orderCreated('orchestration');
+    const resent = toMessage(event, '1733100000000');
+    expect(resent.messageId).toBe(`${event.id}~resent-1733100000000`);
+    expect(resent.messageId.length).toBeLessThanOrEqual(128);
+    expect({ ...resent, messageId: event.id }).toEqual(toMessage(event));
+  });
+
   it('leaves sagaStyle out when the event does not say it', () => {
     const message = toMessage(sampleEvent('PaymentCompleted'));
     expect(message.applicationProperties).toEqual({ orderId: 'order-1', eventType: 'PaymentCompleted' });

@@ -1,15 +1,31 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { eventIdFor, parseEvent } from '../../src/domain';
+import { eventIdFor, parseEvent, type AnySagaEvent } from '../../src/domain';
 import { ensureDemoCatalog } from '../../src/services/catalog-service';
 import { OrderService } from '../../src/services/order-service';
 import { PaymentService } from '../../src/services/payment-service';
 import { expectNoCardData } from '../support/card-data';
-import { InvalidContinuationToken } from '../../src/services/ports';
+import { InvalidContinuationToken, type EventPublisher, type PublishOptions } from '../../src/services/ports';
 import { useCosmosFixture, type CosmosFixture } from '../data/cosmos-fixture';
 import { ManualClock, RecordingLog, RecordingPublisher } from './fakes';
 import { anOrderRequest } from './requests';
 
-function setUp(fixture: CosmosFixture, options: { allowFailureSimulation?: boolean } = {}) {
+/** A broker that takes the connection and never answers: publish settles only when aborted. */
+class SilentPublisher implements EventPublisher {
+  readonly calls: Array<{ events: readonly AnySagaEvent[]; options: PublishOptions | undefined }> = [];
+  constructor(private readonly honoursAbort: boolean) {}
+
+  publish(events: readonly AnySagaEvent[], options?: PublishOptions): Promise<void> {
+    this.calls.push({ events, options });
+    return new Promise((_, reject) => {
+      if (this.honoursAbort) options?.signal?.addEventListener('abort', () => reject(new Error('aborted')));
+    });
+  }
+}
+
+function setUp(
+  fixture: CosmosFixture,
+  options: { allowFailureSimulation?: boolean; publisher?: EventPublisher; publishTimeoutMs?: number } = {},
+) {
   const publisher = new RecordingPublisher();
   const clock = new ManualClock();
   const log = new RecordingLog();
@@ -17,11 +33,12 @@ function setUp(fixture: CosmosFixture, options: { allowFailureSimulation?: boole
   const service = new OrderService({
     orders,
     products,
-    publisher,
+    publisher: options.publisher ?? publisher,
     cards: new PaymentService({ payments, paymentMethods, clock }),
     clock,
     log,
     allowFailureSimulation: options.allowFailureSimulation ?? true,
+    ...(options.publishTimeoutMs === undefined ? {} : { publishTimeoutMs: options.publishTimeoutMs }),
   });
   return { service, publisher, clock, log, orders, paymentMethods };
 }
@@ -235,6 +252,48 @@ describe('OrderService when the broker is down', () => {
       occurredAt: stranded.order.createdAt,
     });
     expect(recent.kind).toBe('accepted');
+  });
+
+  it.each([
+    ['aborts the send', true],
+    ['ignores the abort', false],
+  ])('answers within the publish timeout when the broker never answers and the publisher %s', async (_label, honoursAbort) => {
+    const silent = new SilentPublisher(honoursAbort);
+    const { service, log, orders } = setUp(cosmos.current, { publisher: silent, publishTimeoutMs: 300 });
+    const started = performance.now();
+    const placed = await service.placeOrder(anOrderRequest(), { correlationId: 'corr-silent' });
+    const elapsed = performance.now() - started;
+
+    if (placed.kind !== 'accepted') throw new Error(placed.kind);
+    expect(placed.published).toBe(false);
+    expect(placed.order.status).toBe('Pending');
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    expect(elapsed).toBeLessThan(5_000);
+    expect(await orders.get(placed.order.id)).toMatchObject({ status: 'Pending' });
+    expect(silent.calls[0]?.options?.signal?.aborted).toBe(true);
+    expect(String(log.warnings[0]?.[0])).toContain('the pending-order sweeper will republish it');
+    expect(log.warnings[0]?.[1]).toMatchObject({ error: 'the broker did not take it within 300 ms' });
+  });
+
+  it('sends a republished OrderCreated under a new message id on every sweep, with the same event', async () => {
+    const resends: Array<string | undefined> = [];
+    const recording: EventPublisher = {
+      async publish(_events, options) {
+        resends.push(options?.resend);
+      },
+    };
+    const { service, clock, orders } = setUp(cosmos.current, { publisher: recording });
+    const placed = await service.placeOrder(anOrderRequest(), { correlationId: 'c' });
+    if (placed.kind !== 'accepted') throw new Error(placed.kind);
+    await orders.update(placed.order.id, (order) => ({ ...order, createdAt: '2000-01-01T00:00:00.000Z' }));
+    resends.length = 0;
+
+    await service.republishPendingOrders(60);
+    clock.advance(30);
+    await service.republishPendingOrders(60);
+    expect(resends).toHaveLength(2);
+    expect(resends.every((resend) => typeof resend === 'string')).toBe(true);
+    expect(resends[0]).not.toBe(resends[1]);
   });
 
   it('lets a publish failure during the sweep surface, so the next sweep tries again', async () => {
