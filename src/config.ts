@@ -122,8 +122,27 @@ function cosmosCredential(settings: Settings, local: boolean): CosmosCredentialS
   );
 }
 
+const ServiceBusSettingsSchema = SettingsSchema.pick({
+  [SERVICE_BUS_CONNECTION_SETTING]: true,
+  ServiceBusConnection__fullyQualifiedNamespace: true,
+  ServiceBusConnection__credential: true,
+  ServiceBusConnection__clientId: true,
+  EMBEDDED_SERVICEBUS_URL: true,
+});
+
+/** Only the Service Bus settings, for tools that never touch Cosmos DB (`npm run dlq`). */
+export function loadServiceBusSettings(env: NodeJS.ProcessEnv = process.env): ServiceBusSettings {
+  const blankAsMissing = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = ServiceBusSettingsSchema.safeParse(blankAsMissing);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new ConfigurationError(`Invalid app settings: ${problems}`);
+  }
+  return serviceBusSettings(parsed.data);
+}
+
 /** A connection string wins over the identity form, as in the Functions host; the embedded broker comes last. */
-function serviceBusSettings(settings: Settings): ServiceBusSettings {
+function serviceBusSettings(settings: z.infer<typeof ServiceBusSettingsSchema>): ServiceBusSettings {
   const connectionString = settings[SERVICE_BUS_CONNECTION_SETTING];
   if (connectionString) return { kind: 'namespace', connectionString };
   const fullyQualifiedNamespace = settings.ServiceBusConnection__fullyQualifiedNamespace;

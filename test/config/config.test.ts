@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, EMULATOR_COSMOS_KEY, loadConfig } from '../../src/config';
+import { ConfigurationError, EMULATOR_COSMOS_KEY, loadConfig, loadServiceBusSettings } from '../../src/config';
 
 const base = { COSMOS_ENDPOINT: 'http://localhost:8081' };
 
@@ -123,5 +123,14 @@ describe('loadConfig', () => {
       expect(loadConfig({ ...azure, COSMOS_KEY: 'k', COSMOS_PROVISION_CONTAINERS: 'true' }).cosmos.provisionContainers).toBe(true);
       expect(() => loadConfig({ ...base, COSMOS_PROVISION_CONTAINERS: 'sometimes' })).toThrow(/COSMOS_PROVISION_CONTAINERS: must be true or false/);
     });
+  });
+
+  it('reads the Service Bus settings alone for tools that need no database', () => {
+    expect(loadServiceBusSettings({ ServiceBusConnection__fullyQualifiedNamespace: 'petstore.servicebus.windows.net' })).toEqual({
+      kind: 'identity',
+      fullyQualifiedNamespace: 'petstore.servicebus.windows.net',
+    });
+    expect(loadServiceBusSettings({})).toEqual({ kind: 'none' });
+    expect(() => loadServiceBusSettings({ ServiceBusConnection__credential: 'x' })).toThrow(ConfigurationError);
   });
 });
