@@ -6,7 +6,7 @@ import type { FunctionInvoker, HostService, RegisteredFunction } from '../contra
 import type { HostJson } from '../app-files';
 import { resolveSettingReferences } from '../env-scope';
 import type { HostLogger } from '../logger';
-import { AzureServiceBusConsumer } from './azure-consumer';
+import { AzureServiceBusConsumer, namespaceConnection } from './azure-consumer';
 import { subscriptionPath, type ServiceBusBroker } from './broker';
 import { EmbeddedServiceBusConsumer } from './embedded-consumer';
 
@@ -57,9 +57,9 @@ export function createServiceBusTriggers(options: ServiceBusTriggerOptions): Ser
     }
     const entity = queueName ?? subscriptionPath(topicName as string, subscriptionName as string);
     const connection = connectionSettingOf(fn);
-    const connectionString = process.env[connection];
-    if (connectionString) {
-      const azureOptions = { fn, connectionString, invoker, logger, maxConcurrentCalls };
+    const namespace = namespaceConnection(connection);
+    if (namespace) {
+      const azureOptions = { ...namespace, fn, invoker, logger, maxConcurrentCalls };
       const service = new AzureServiceBusConsumer(queueName ? { ...azureOptions, queueName } : { ...azureOptions, topicName, subscriptionName });
       return { fn, entity, source: 'azure', connection, service };
     }
