@@ -6,7 +6,7 @@ import { runClosedLoop } from './bench/closed-loop';
 import { attachToHost, describeHost, startHostProcess, type HostProcess, type HostStats } from './bench/host-process';
 import { runOpenLoop } from './bench/open-loop';
 import { statusChecks } from './bench/order-client';
-import { restock } from './bench/restock';
+import { restock, restockTarget } from './bench/restock';
 import { round, percentile } from './bench/stats';
 import { latencies, summarise, type StyleSummary } from './bench/summary';
 import { oneOf, parseFlags, positiveInteger, runScript } from './lib/cli';
@@ -73,7 +73,11 @@ async function main(): Promise<void> {
   };
   try {
     const stats = await host.stats();
-    if (stats.cosmos.endpoint) await restock(stats.cosmos.endpoint, process.env.COSMOS_DATABASE ?? 'petstore', 10_000_000);
+    if (stats.cosmos.endpoint) {
+      const target = restockTarget(stats.cosmos);
+      await restock(target.cosmos, target.database, 10_000_000);
+    }
+    else console.log('No stats endpoint: stock is not topped up, and per-saga costs are not reported.');
     console.log(`${describeHost(host)}; mode ${mode}`);
     const styleResults: Record<string, unknown> = {};
     for (const style of runStyles) {

@@ -8,7 +8,10 @@ const USAGE = `Usage: npm run seed:db
 
 Creates the Cosmos DB database and containers and the demo catalog when they are missing; running it again
 changes nothing (existing products keep their stock). Settings come from the environment, then from
-local.settings.json: COSMOS_ENDPOINT (required), COSMOS_KEY, COSMOS_DATABASE.`;
+local.settings.json: COSMOS_ENDPOINT (required), COSMOS_KEY or COSMOS_CREDENTIAL=managedidentity (+ COSMOS_CLIENT_ID),
+COSMOS_DATABASE. Against an Azure account (COSMOS_PROVISION_CONTAINERS=false, the default for a non-local
+endpoint) the containers come from infra/ and are only checked; the catalog is written with your identity,
+which needs the Cosmos DB data-plane role (azd provision grants it to the account that ran it).`;
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2), {});

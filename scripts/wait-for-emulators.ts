@@ -15,7 +15,7 @@ export interface Check {
 
 const CHECKS: readonly Check[] = [
   ...[10000, 10001, 10002].map((port) => ({ name: `Azurite :${port}`, probe: () => probeTcp('127.0.0.1', port) })),
-  { name: 'Cosmos DB emulator', probe: () => httpOk('http://127.0.0.1:8080/ready') },
+  { name: 'Cosmos DB emulator', probe: () => httpOk('http://127.0.0.1:8090/ready') },
   { name: 'Service Bus emulator', probe: () => httpOk('http://127.0.0.1:5300/health') },
 ];
 

@@ -33,7 +33,7 @@ export async function createAppServices(
   config: AppConfig,
   options: { publisher?: ClosablePublisher; clock?: Clock; brokerProbe?: BrokerProbe | null } = {},
 ): Promise<AppServices> {
-  const cosmos = await connectCosmos({ endpoint: config.cosmos.endpoint, key: config.cosmos.key, database: config.cosmos.database });
+  const cosmos = await connectCosmos(config.cosmos);
   const repositories = cosmos.repositories;
   const clock = options.clock ?? systemClock;
   const publisher = options.publisher ?? createPublisher(config.serviceBus);

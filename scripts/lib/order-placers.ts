@@ -1,6 +1,6 @@
 import type { AppConfig } from '../../src/config';
 import { CreateOrderRequestSchema } from '../../src/domain';
-import { createPublisher } from '../../src/messaging';
+import { createPublisher, describeNamespace } from '../../src/messaging';
 import { OrderService } from '../../src/services/order-service';
 import { PaymentService } from '../../src/services/payment-service';
 import { systemClock } from '../../src/services/ports';
@@ -22,7 +22,10 @@ export interface OrderPlacer {
 /** Stores each order and publishes its OrderCreated in this process, exactly as the HTTP function does. */
 export async function directPlacer(config: AppConfig): Promise<OrderPlacer> {
   if (config.serviceBus.kind === 'none') {
-    throw new Error('No message broker is configured: set ServiceBusConnection (see local.settings.sample.json), or use --api.');
+    throw new Error(
+      'No message broker is configured: set ServiceBusConnection to a connection string, or ServiceBusConnection__fullyQualifiedNamespace ' +
+        'for an identity (see local.settings.sample.json), or use --api.',
+    );
   }
   const connection = await connectForScript(config.cosmos);
   const publisher = createPublisher(config.serviceBus);
@@ -41,7 +44,7 @@ export async function directPlacer(config: AppConfig): Promise<OrderPlacer> {
     // The service logs a publish failure and carries on (its sweeper republishes); the script reports it.
     log: { warn: (message, ...details) => warnings.push(details.map(errorOf).find(Boolean) ?? message) },
   });
-  const broker = config.serviceBus.kind === 'namespace' ? 'Service Bus' : `embedded broker ${config.serviceBus.url}`;
+  const broker = config.serviceBus.kind === 'embedded' ? `embedded broker ${config.serviceBus.url}` : `Service Bus ${describeNamespace(config.serviceBus)}`;
   return {
     target: `Cosmos DB ${config.cosmos.endpoint} (database "${config.cosmos.database}") and ${broker}`,
     async place(request, idempotencyKey) {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigurationError, loadConfig, type AppConfig } from '../../src/config';
+import { ConfigurationError, loadConfig, loadServiceBusSettings, type AppConfig, type ServiceBusSettings } from '../../src/config';
 
 export interface ScriptSettings {
   config: AppConfig;
@@ -13,12 +13,23 @@ export interface ScriptSettings {
  * of local.settings.json (what `func start` uses), so a script works right after that file is set up.
  */
 export function loadScriptSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ScriptSettings {
+  const { config, source } = withSettingsFile(env, cwd, loadConfig);
+  return { config, source };
+}
+
+/** Only the Service Bus settings, from the same places, for scripts that never touch Cosmos DB. */
+export function loadScriptServiceBusSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): { serviceBus: ServiceBusSettings; source: string } {
+  const { config, source } = withSettingsFile(env, cwd, loadServiceBusSettings);
+  return { serviceBus: config, source };
+}
+
+function withSettingsFile<T>(env: NodeJS.ProcessEnv, cwd: string, load: (values: NodeJS.ProcessEnv) => T): { config: T; source: string } {
   const file = path.join(cwd, 'local.settings.json');
   const fromFile = existsSync(file) ? readValues(file) : {};
   const usedFile = Object.keys(fromFile).some((name) => env[name] === undefined || env[name] === '');
-  let config: AppConfig;
+  let config: T;
   try {
-    config = loadConfig({ ...fromFile, ...withoutBlanks(env) });
+    config = load({ ...fromFile, ...withoutBlanks(env) });
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     throw new Error(

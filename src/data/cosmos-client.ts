@@ -1,25 +1,14 @@
 import https from 'node:https';
 import { CosmosClient, type CosmosClientOptions } from '@azure/cosmos';
+import type { TokenCredential } from '@azure/identity';
+import { createAzureCredential } from '../azure-credential';
+import type { CosmosCredentialSettings } from '../config';
+import { isLocalCosmosEndpoint, isLoopbackUrl } from './cosmos-endpoint';
 
-export interface CosmosSettings {
-  endpoint: string;
-  key: string;
-}
+export { isLocalCosmosEndpoint } from './cosmos-endpoint';
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
-function isLoopback(url: URL): boolean {
-  return LOOPBACK_HOSTS.has(url.hostname.toLowerCase());
-}
-
-/**
- * An endpoint is an emulator when it is on this machine or speaks plain http (Azure accounts are https only):
- * the vNext emulator (http), the classic emulator (https, self-signed) and @vercel/cosmosdb-server.
- */
-export function isLocalCosmosEndpoint(endpoint: string): boolean {
-  const url = new URL(endpoint);
-  return url.protocol === 'http:' || isLoopback(url);
-}
+/** An endpoint and either the account key or an identity (Entra ID with Cosmos DB data-plane RBAC). */
+export type CosmosSettings = CosmosCredentialSettings & { endpoint: string };
 
 /**
  * One client for Azure and every local stand-in.
@@ -32,13 +21,19 @@ export function isLocalCosmosEndpoint(endpoint: string): boolean {
  * The classic emulator's self-signed certificate is accepted only on loopback hosts, so a misconfigured
  * production endpoint can never silently skip TLS verification.
  */
-export function createCosmosClient(settings: CosmosSettings): CosmosClient {
+export function createCosmosClient(
+  settings: CosmosSettings,
+  credentialFor: (clientId?: string) => TokenCredential = createAzureCredential,
+): CosmosClient {
   const url = new URL(settings.endpoint);
-  const options: CosmosClientOptions = { endpoint: settings.endpoint, key: settings.key };
+  const options: CosmosClientOptions =
+    'key' in settings
+      ? { endpoint: settings.endpoint, key: settings.key }
+      : { endpoint: settings.endpoint, aadCredentials: credentialFor(settings.identity.clientId) };
   if (isLocalCosmosEndpoint(settings.endpoint)) {
     options.connectionPolicy = { enableEndpointDiscovery: false };
   }
-  if (url.protocol === 'https:' && isLoopback(url)) {
+  if (url.protocol === 'https:' && isLoopbackUrl(url)) {
     options.agent = new https.Agent({ rejectUnauthorized: false, keepAlive: true });
   }
   return new CosmosClient(options);

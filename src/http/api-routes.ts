@@ -9,6 +9,7 @@ export const API_ROUTES: ReadonlyArray<{ route: string; methods: readonly HttpMe
   { route: 'orders', methods: ['GET', 'POST'] },
   { route: 'orders/{id}', methods: ['GET'] },
   { route: 'orders/{id}/saga', methods: ['GET'] },
+  { route: 'orders/{id}/saga/resume', methods: ['POST'] },
   { route: 'products', methods: ['GET'] },
   { route: 'products/{id}', methods: ['GET'] },
   { route: 'health', methods: ['GET'] },

@@ -113,7 +113,9 @@ function positiveInt(value: unknown): number | undefined {
 /** Durable settings from host.json `extensions.durableTask`, with the extension's defaults. */
 function durableOptionsFor(hostJson: HostJson, base: Omit<DurableEngineOptions, 'hubName'>): DurableEngineOptions {
   const durableTask = hostJson.extensions?.durableTask ?? {};
-  const hubName = typeof durableTask.hubName === 'string' && durableTask.hubName ? resolveSettingReferences(durableTask.hubName) : defaultHubName;
+  const configured = typeof durableTask.hubName === 'string' && durableTask.hubName ? resolveSettingReferences(durableTask.hubName) : '';
+  // A `%Setting%` that is not set (host.json says %TASKHUB_NAME% for Azure) leaves the in-memory hub its default name.
+  const hubName = configured && !/%[^%]+%/.test(configured) ? configured : defaultHubName;
   const options: DurableEngineOptions = { ...base, hubName };
   const maxActivities = positiveInt(durableTask.maxConcurrentActivityFunctions);
   if (maxActivities) options.maxConcurrentActivities = maxActivities;

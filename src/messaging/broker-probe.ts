@@ -1,6 +1,7 @@
-import { ServiceBusClient, type ServiceBusReceiver } from '@azure/service-bus';
+import type { ServiceBusClient, ServiceBusReceiver } from '@azure/service-bus';
 import type { AppConfig } from '../config';
 import { ORDERS_QUEUE } from './queues';
+import { createServiceBusClient, type NamespaceSettings } from './service-bus-client';
 
 /**
  * A round trip to the message broker for the health check: a configured connection proves nothing until the
@@ -28,8 +29,8 @@ export class ServiceBusQueueProbe implements BrokerProbe {
     private readonly timeoutMs = BROKER_PROBE_TIMEOUT_MS,
   ) {}
 
-  static fromConnectionString(connectionString: string, timeoutMs?: number): ServiceBusQueueProbe {
-    return new ServiceBusQueueProbe(new ServiceBusClient(connectionString), timeoutMs);
+  static forNamespace(settings: NamespaceSettings, timeoutMs?: number): ServiceBusQueueProbe {
+    return new ServiceBusQueueProbe(createServiceBusClient(settings), timeoutMs);
   }
 
   async check(): Promise<void> {
@@ -85,7 +86,8 @@ function hasEntity(body: unknown, path: string): boolean {
 export function createBrokerProbe(serviceBus: AppConfig['serviceBus']): BrokerProbe | null {
   switch (serviceBus.kind) {
     case 'namespace':
-      return ServiceBusQueueProbe.fromConnectionString(serviceBus.connectionString);
+    case 'identity':
+      return ServiceBusQueueProbe.forNamespace(serviceBus);
     case 'embedded':
       return new EmbeddedBrokerProbe(serviceBus.url);
     case 'none':

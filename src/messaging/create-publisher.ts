@@ -1,5 +1,5 @@
 import type { AppConfig } from '../config';
-import { SERVICE_BUS_CONNECTION_SETTING } from '../config';
+import { SERVICE_BUS_CONNECTION_SETTING, SERVICE_BUS_NAMESPACE_SETTING } from '../config';
 import type { EventPublisher } from '../services/ports';
 import { EmbeddedBrokerPublisher } from './embedded-broker-publisher';
 import { ServiceBusEventPublisher } from './service-bus-publisher';
@@ -10,7 +10,8 @@ export type ClosablePublisher = EventPublisher & { close(): Promise<void> };
 export function createPublisher(serviceBus: AppConfig['serviceBus']): ClosablePublisher {
   switch (serviceBus.kind) {
     case 'namespace':
-      return ServiceBusEventPublisher.fromConnectionString(serviceBus.connectionString);
+    case 'identity':
+      return ServiceBusEventPublisher.forNamespace(serviceBus);
     case 'embedded':
       return new EmbeddedBrokerPublisher(serviceBus.url);
     case 'none':
@@ -27,7 +28,8 @@ function unconfiguredPublisher(): ClosablePublisher {
     async publish() {
       throw new Error(
         `No message broker is configured: set the ${SERVICE_BUS_CONNECTION_SETTING} app setting to a Service Bus ` +
-          'connection string (or run under the embedded host, which sets EMBEDDED_SERVICEBUS_URL).',
+          `connection string, or ${SERVICE_BUS_NAMESPACE_SETTING} to its host name for an identity ` +
+          '(or run under the embedded host, which sets EMBEDDED_SERVICEBUS_URL).',
       );
     },
     async close() {},

@@ -5,3 +5,4 @@ export * from './envelope';
 export * from './queues';
 export * from './routes';
 export * from './service-bus-publisher';
+export * from './service-bus-client';

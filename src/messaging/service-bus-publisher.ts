@@ -1,5 +1,5 @@
 import {
-  ServiceBusClient,
+  type ServiceBusClient,
   ServiceBusError,
   type ServiceBusErrorCode,
   type ServiceBusMessage,
@@ -9,6 +9,7 @@ import {
 import { TransientFault, type AnySagaEvent } from '../domain';
 import type { EventPublisher, PublishOptions } from '../services/ports';
 import { planDeliveries } from './deliveries';
+import { createServiceBusClient, type NamespaceSettings } from './service-bus-client';
 
 /** The part of `ServiceBusClient` the publisher uses, so tests can hand it a fake. */
 export type SenderFactory = Pick<ServiceBusClient, 'createSender' | 'close'>;
@@ -24,7 +25,12 @@ export class ServiceBusEventPublisher implements EventPublisher {
 
   /** The SDK's default transport is AMQP over TCP; WebSockets would not reach the emulator. */
   static fromConnectionString(connectionString: string): ServiceBusEventPublisher {
-    return new ServiceBusEventPublisher(new ServiceBusClient(connectionString));
+    return ServiceBusEventPublisher.forNamespace({ kind: 'namespace', connectionString });
+  }
+
+  /** A connection string, or `ServiceBusConnection__fullyQualifiedNamespace` with an identity. */
+  static forNamespace(settings: NamespaceSettings): ServiceBusEventPublisher {
+    return new ServiceBusEventPublisher(createServiceBusClient(settings));
   }
 
   /**

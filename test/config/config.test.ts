@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, EMULATOR_COSMOS_KEY, isLocalRun, loadConfig, sagaSweepSchedule } from '../../src/config';
+import { ConfigurationError, EMULATOR_COSMOS_KEY, isLocalRun, loadConfig, loadServiceBusSettings, sagaSweepSchedule } from '../../src/config';
 
 const base = { COSMOS_ENDPOINT: 'http://localhost:8081' };
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     expect(loadConfig(base)).toEqual({
-      cosmos: { endpoint: 'http://localhost:8081', key: EMULATOR_COSMOS_KEY, database: 'petstore' },
+      cosmos: { endpoint: 'http://localhost:8081', key: EMULATOR_COSMOS_KEY, database: 'petstore', provisionContainers: true },
       serviceBus: { kind: 'none' },
       allowFailureSimulation: true,
       seedCatalogOnStart: true,
@@ -63,6 +63,91 @@ describe('loadConfig', () => {
 
   it('requires a Cosmos DB endpoint', () => {
     expect(() => loadConfig({})).toThrow(/COSMOS_ENDPOINT/);
+  });
+
+  it('reads the identity form of the Service Bus connection when no connection string is set', () => {
+    const identity = {
+      ...base,
+      ServiceBusConnection__fullyQualifiedNamespace: 'petstore.servicebus.windows.net',
+      ServiceBusConnection__credential: 'managedidentity',
+      ServiceBusConnection__clientId: '00000000-1111-2222-3333-444444444444',
+      EMBEDDED_SERVICEBUS_URL: 'http://127.0.0.1:7071/servicebus',
+    };
+    expect(loadConfig(identity).serviceBus).toEqual({
+      kind: 'identity',
+      fullyQualifiedNamespace: 'petstore.servicebus.windows.net',
+      clientId: '00000000-1111-2222-3333-444444444444',
+    });
+    expect(loadConfig({ ...base, ServiceBusConnection__fullyQualifiedNamespace: 'petstore.servicebus.windows.net' }).serviceBus).toEqual({
+      kind: 'identity',
+      fullyQualifiedNamespace: 'petstore.servicebus.windows.net',
+    });
+    // As in the Functions host, a connection string wins over the identity form.
+    expect(loadConfig({ ...identity, ServiceBusConnection: 'Endpoint=sb://x/;' }).serviceBus).toEqual({ kind: 'namespace', connectionString: 'Endpoint=sb://x/;' });
+  });
+
+  it('refuses a namespace given as a URL or a credential it cannot use', () => {
+    expect(() => loadConfig({ ...base, ServiceBusConnection__fullyQualifiedNamespace: 'sb://petstore.servicebus.windows.net/' })).toThrow(
+      /ServiceBusConnection__fullyQualifiedNamespace: must be a host name/,
+    );
+    expect(() => loadConfig({ ...base, ServiceBusConnection__credential: 'password' })).toThrow(/ServiceBusConnection__credential: must be managedidentity/);
+  });
+
+  describe('Cosmos DB credentials', () => {
+    const azure = { COSMOS_ENDPOINT: 'https://petstore.documents.azure.com:443/' };
+
+    it('stops start-up for an Azure endpoint without a key or an identity, saying what to set', () => {
+      const attempt = () => loadConfig(azure);
+      expect(attempt).toThrow(ConfigurationError);
+      expect(attempt).toThrow(/https:\/\/petstore\.documents\.azure\.com:443\/ is not a local emulator/);
+      expect(attempt).toThrow(/COSMOS_CREDENTIAL=managedidentity/);
+      expect(attempt).toThrow(/COSMOS_KEY/);
+    });
+
+    it('uses the emulator key only for local endpoints', () => {
+      expect(loadConfig({ COSMOS_ENDPOINT: 'https://localhost:8081' }).cosmos).toMatchObject({ key: EMULATOR_COSMOS_KEY });
+      expect(loadConfig({ COSMOS_ENDPOINT: 'http://cosmos:8081' }).cosmos).toMatchObject({ key: EMULATOR_COSMOS_KEY });
+    });
+
+    it('takes an identity, with the client id of a user-assigned one, and then only checks the containers', () => {
+      expect(loadConfig({ ...azure, COSMOS_CREDENTIAL: 'managedidentity', COSMOS_CLIENT_ID: 'client-1' }).cosmos).toEqual({
+        endpoint: azure.COSMOS_ENDPOINT,
+        database: 'petstore',
+        identity: { clientId: 'client-1' },
+        provisionContainers: false,
+      });
+      expect(loadConfig({ ...azure, COSMOS_CREDENTIAL: 'managedidentity' }).cosmos).toMatchObject({ identity: {} });
+    });
+
+    it('takes a key for an Azure account', () => {
+      expect(loadConfig({ ...azure, COSMOS_KEY: 'account-key' }).cosmos).toEqual({
+        endpoint: azure.COSMOS_ENDPOINT,
+        database: 'petstore',
+        key: 'account-key',
+        provisionContainers: false,
+      });
+    });
+
+    it('refuses a key and an identity together, and an unknown credential', () => {
+      expect(() => loadConfig({ ...azure, COSMOS_KEY: 'k', COSMOS_CREDENTIAL: 'managedidentity' })).toThrow(/COSMOS_KEY and COSMOS_CREDENTIAL are both set/);
+      expect(() => loadConfig({ ...azure, COSMOS_CREDENTIAL: 'key' })).toThrow(/COSMOS_CREDENTIAL: must be managedidentity/);
+    });
+
+    it('provisions containers by default only for local endpoints, and either way when told', () => {
+      expect(loadConfig(base).cosmos.provisionContainers).toBe(true);
+      expect(loadConfig({ ...base, COSMOS_PROVISION_CONTAINERS: 'False' }).cosmos.provisionContainers).toBe(false);
+      expect(loadConfig({ ...azure, COSMOS_KEY: 'k', COSMOS_PROVISION_CONTAINERS: 'true' }).cosmos.provisionContainers).toBe(true);
+      expect(() => loadConfig({ ...base, COSMOS_PROVISION_CONTAINERS: 'sometimes' })).toThrow(/COSMOS_PROVISION_CONTAINERS: must be true or false/);
+    });
+  });
+
+  it('reads the Service Bus settings alone for tools that need no database', () => {
+    expect(loadServiceBusSettings({ ServiceBusConnection__fullyQualifiedNamespace: 'petstore.servicebus.windows.net' })).toEqual({
+      kind: 'identity',
+      fullyQualifiedNamespace: 'petstore.servicebus.windows.net',
+    });
+    expect(loadServiceBusSettings({})).toEqual({ kind: 'none' });
+    expect(() => loadServiceBusSettings({ ServiceBusConnection__credential: 'x' })).toThrow(ConfigurationError);
   });
 });
 

@@ -125,6 +125,18 @@ describe('every documented answer, from the embedded host', () => {
     expect((await api.send('GET', '/api/orders/no-such-order/saga')).status).toBe(404);
   });
 
+  it('POST /api/orders/{id}/saga/resume: 202 for a saga that ended CompensationFailed, 409 for a completed one, 404 for an unknown order', { timeout: 60_000 }, async () => {
+    const stuck = await client.postOrder(orderRequest([LINE], { simulateFailure: 'refund' }));
+    const completed = await client.postOrder(orderRequest([LINE]));
+    expect((await client.finalOrder(stuck.body.id, 45_000)).status).toBe('Failed');
+    await client.finalOrder(completed.body.id);
+    const resumed = await api.send('POST', `/api/orders/${stuck.body.id}/saga/resume`);
+    expect(resumed.status).toBe(202);
+    expect(resumed.body).toMatchObject({ orderId: stuck.body.id, action: 'compensations-resumed' });
+    expect((await api.send('POST', `/api/orders/${completed.body.id}/saga/resume`)).status).toBe(409);
+    expect((await api.send('POST', '/api/orders/no-such-order/saga/resume')).status).toBe(404);
+  });
+
   it('GET /api/products and /api/products/{id}: 200, and 404 for an unknown product', async () => {
     expect((await api.send('GET', '/api/products')).status).toBe(200);
     expect((await api.send('GET', '/api/products/dog-leash')).status).toBe(200);

@@ -1,8 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { CosmosClient } from '@azure/cosmos';
+import type { TokenCredential } from '@azure/identity';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
 import { afterEach, describe, expect, it } from 'vitest';
+import { connectCosmos } from '../../src/data/connect';
+import { SAGA_CONTAINER_DEFINITIONS } from '../../src/data/containers';
 import { createCosmosClient, isLocalCosmosEndpoint } from '../../src/data/cosmos-client';
+import { ContainersNotProvisioned } from '../../src/data/existing-containers';
 import { startCosmosServer, TEST_COSMOS_KEY, type CosmosTestServer } from '../support/cosmos-server';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -72,5 +76,79 @@ describe('createCosmosClient', () => {
     const endpoint = await startHttpsServer('127.0.0.2');
     const client = track(createCosmosClient({ endpoint, key: TEST_COSMOS_KEY }));
     await expect(client.databases.createIfNotExists({ id: 'client-strict' })).rejects.toThrow(/certificate/i);
+  });
+});
+
+/** A credential that hands out a fixed token and records what it was asked for. */
+function recordingCredential() {
+  const scopes: string[] = [];
+  const clientIds: (string | undefined)[] = [];
+  const credentialFor = (clientId?: string): TokenCredential => {
+    clientIds.push(clientId);
+    return {
+      async getToken(scope: string | string[]) {
+        scopes.push(...(Array.isArray(scope) ? scope : [scope]));
+        return { token: 'test-token', expiresOnTimestamp: Date.now() + 3_600_000 };
+      },
+    };
+  };
+  return { scopes, clientIds, credentialFor };
+}
+
+describe('createCosmosClient with an identity', () => {
+  it('signs requests with a token from the identity, not a key', async () => {
+    // The SDK sends a bearer token over https only, as on Azure.
+    const endpoint = await startHttpsServer('127.0.0.1');
+    const recorder = recordingCredential();
+    const client = track(createCosmosClient({ endpoint, identity: { clientId: 'client-1' } }, recorder.credentialFor));
+    const { database } = await client.databases.createIfNotExists({ id: 'client-identity' });
+    expect(database.id).toBe('client-identity');
+    expect(recorder.clientIds).toEqual(['client-1']);
+    expect(recorder.scopes.length).toBeGreaterThan(0);
+    expect(recorder.scopes.every((scope) => scope.endsWith('/.default'))).toBe(true);
+  });
+});
+
+describe('connectCosmos', () => {
+  const definitions = Object.values(SAGA_CONTAINER_DEFINITIONS);
+
+  it('only checks the containers when told not to provision them, and says what is missing', async () => {
+    const server = await startHttpServer();
+    const settings = { endpoint: server.endpoint, key: TEST_COSMOS_KEY, provisionContainers: false };
+    await expect(connectCosmos({ ...settings, database: 'not-provisioned' })).rejects.toThrow(
+      /Cosmos DB database "not-provisioned" does not exist\. On Azure the database and containers are declared in infra\//,
+    );
+    const admin = track(createCosmosClient({ endpoint: server.endpoint, key: TEST_COSMOS_KEY }));
+    const { database } = await admin.databases.create({ id: 'half-provisioned' });
+    await database.containers.create({ id: 'orders', partitionKey: { paths: ['/id'] } });
+    await expect(connectCosmos({ ...settings, database: 'half-provisioned' })).rejects.toBeInstanceOf(ContainersNotProvisioned);
+    const { resources } = await database.containers.readAll().fetchAll();
+    expect(resources.map((container) => container.id)).toEqual(['orders']);
+  });
+
+  it('refuses a container whose partition key differs from the one the app needs', async () => {
+    const server = await startHttpServer();
+    const admin = track(createCosmosClient({ endpoint: server.endpoint, key: TEST_COSMOS_KEY }));
+    const { database } = await admin.databases.create({ id: 'wrong-key' });
+    for (const definition of definitions) {
+      const path = definition.id === 'sagas' ? '/id' : definition.partitionKeyPath;
+      await database.containers.create({ id: definition.id, partitionKey: { paths: [path] } });
+    }
+    const attempt = connectCosmos({ endpoint: server.endpoint, key: TEST_COSMOS_KEY, database: 'wrong-key', provisionContainers: false });
+    await expect(attempt).rejects.toThrow(/container "sagas" is partitioned by \/id, but the app needs \/orderId/);
+  });
+
+  it('opens containers that Bicep (here: another client) created, without creating anything', async () => {
+    const server = await startHttpServer();
+    const admin = track(createCosmosClient({ endpoint: server.endpoint, key: TEST_COSMOS_KEY }));
+    const { database } = await admin.databases.create({ id: 'provisioned' });
+    for (const definition of definitions) {
+      await database.containers.create({ id: definition.id, partitionKey: { paths: [definition.partitionKeyPath] } });
+    }
+    const connection = await connectCosmos({ endpoint: server.endpoint, key: TEST_COSMOS_KEY, database: 'provisioned', provisionContainers: false });
+    cleanups.push(() => connection.client.dispose());
+    await connection.containers.products.items.create({ id: 'p-1' });
+    const { resource } = await connection.containers.products.item('p-1', 'p-1').read<{ id: string }>();
+    expect(resource?.id).toBe('p-1');
   });
 });

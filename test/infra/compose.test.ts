@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -47,5 +47,37 @@ describe('docker-compose.yml', () => {
     const result = runConfig(withoutSqlPassword());
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/SQL_PASSWORD.*\.env/);
+  });
+});
+
+describe('docker-compose.yml ports and profiles', () => {
+  const text = readFileSync(repoPath('docker-compose.yml'), 'utf8');
+  /** Each service's block, from its two-space-indented name to the next one. */
+  const services = new Map(
+    [...text.slice(text.indexOf('\nservices:\n')).matchAll(/^ {2}([\w-]+):\n((?: {4,}.*\n|\s*\n)*)/gm)].map((m) => [m[1], m[2]]),
+  );
+  const hostPorts = (block: string) => [...block.matchAll(/- "127\.0\.0\.1:(\d+):(\d+)"/g)].map((m) => ({ host: Number(m[1]), container: Number(m[2]) }));
+
+  it('publishes every host port once, so the DTS emulator and the Cosmos DB emulator can run together', () => {
+    const all = [...services.values()].flatMap((block) => hostPorts(block).map((port) => port.host));
+    expect(all.length).toBeGreaterThan(5);
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it('offers the Durable Task Scheduler emulator as the optional "dts" profile, gRPC on 8080 and the dashboard on 8082', () => {
+    const dts = services.get('dts') ?? '';
+    expect(dts).toContain('image: mcr.microsoft.com/dts/dts-emulator');
+    expect(dts).toMatch(/profiles: \["dts"\]/);
+    expect(hostPorts(dts)).toEqual([
+      { host: 8080, container: 8080 },
+      { host: 8082, container: 8082 },
+    ]);
+    // Every other service starts without a profile, as before.
+    for (const [name, block] of services) if (name !== 'dts') expect(block, name).not.toContain('profiles:');
+  });
+
+  it("moves the Cosmos DB emulator's health port off 8080, and the readiness wait follows it", () => {
+    expect(hostPorts(services.get('cosmos') ?? '')).toContainEqual({ host: 8090, container: 8080 });
+    expect(readFileSync(repoPath('scripts', 'wait-for-emulators.ts'), 'utf8')).toContain('http://127.0.0.1:8090/ready');
   });
 });

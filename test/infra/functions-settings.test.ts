@@ -1,14 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EMULATOR_COSMOS_KEY, loadConfig, SERVICE_BUS_CONNECTION_SETTING } from '../../src/config';
+import { EMULATOR_COSMOS_KEY, loadConfig, SERVICE_BUS_CONNECTION_SETTING, SERVICE_BUS_NAMESPACE_SETTING } from '../../src/config';
+import { settingsReadByConfig } from './app-settings';
 import { readJson, repoPath } from './repo';
 
 interface HostJson {
   version: string;
+  logging: { logLevel: Record<string, string> };
   extensionBundle: { id: string; version: string };
   extensions: {
     http: { routePrefix: string };
-    durableTask: { hubName: string };
+    durableTask: { hubName: string; storageProvider?: unknown };
     serviceBus: Record<string, unknown>;
   };
 }
@@ -16,18 +17,6 @@ interface LocalSettings {
   IsEncrypted: boolean;
   Values: Record<string, string>;
   Host: { LocalHttpPort: number; CORS: string };
-}
-
-/**
- * The settings src/config.ts reads, taken from its schema's keys, so a new setting that is missing
- * from the sample fails here rather than on someone's first `func start`.
- */
-function settingsReadByConfig(): string[] {
-  const source = readFileSync(repoPath('src', 'config.ts'), 'utf8');
-  const schema = /const SettingsSchema = z\.object\(\{([\s\S]*?)\n\}\);/.exec(source);
-  if (!schema) throw new Error('src/config.ts no longer declares `const SettingsSchema = z.object({...})`');
-  const keys = [...schema[1].matchAll(/^ {2}(\[[A-Z_]+\]|[A-Za-z_][A-Za-z0-9_]*)\s*:/gm)].map((match) => match[1]);
-  return keys.map((key) => (key === '[SERVICE_BUS_CONNECTION_SETTING]' ? SERVICE_BUS_CONNECTION_SETTING : key));
 }
 
 describe('host.json', () => {
@@ -38,14 +27,26 @@ describe('host.json', () => {
     expect(host.extensionBundle).toEqual({ id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' });
   });
 
-  it('serves HTTP under /api and names its own task hub', () => {
+  it('serves HTTP under /api and takes the task hub name from TASKHUB_NAME', () => {
     expect(host.extensions.http.routePrefix).toBe('api');
-    // Letters and digits, starting with a letter: the Durable extension rejects anything else.
-    expect(host.extensions.durableTask.hubName).toMatch(/^[A-Za-z][A-Za-z0-9]{2,49}$/);
+    // A fixed name collides between apps or slots sharing a storage account; each deployment sets its own.
+    expect(host.extensions.durableTask.hubName).toBe('%TASKHUB_NAME%');
   });
 
-  it('completes Service Bus messages on success and processes up to 16 at once', () => {
-    expect(host.extensions.serviceBus).toMatchObject({ autoCompleteMessages: true, maxConcurrentCalls: 16 });
+  it('keeps the Azure Storage provider, which app settings switch to the Durable Task Scheduler', () => {
+    // AzureFunctionsJobHost__extensions__durableTask__storageProvider__* (infra/app/api.bicep, README) override it.
+    expect(host.extensions.durableTask.storageProvider).toBeUndefined();
+  });
+
+  it('sends successful invocations to Application Insights', () => {
+    // "Error" here would hide every successful invocation's request telemetry.
+    expect(host.logging.logLevel['Host.Results']).toBe('Information');
+  });
+
+  it("completes Service Bus messages on success and leaves concurrency at the extension's 16 per core", () => {
+    expect(host.extensions.serviceBus).toMatchObject({ autoCompleteMessages: true });
+    // Every handler is I/O bound, so there is no reason to go below the default of 16 x cores.
+    expect(host.extensions.serviceBus).not.toHaveProperty('maxConcurrentCalls');
     expect(host.extensions.serviceBus).not.toHaveProperty('transportType', 'amqpWebSockets');
   });
 });
@@ -53,23 +54,30 @@ describe('host.json', () => {
 describe('local.settings.sample.json', () => {
   const sample = readJson(repoPath('local.settings.sample.json')) as LocalSettings;
 
-  it('runs the Node worker against Azurite on port 7071', () => {
+  it('runs the Node worker against Azurite on port 7071, and refuses to start without a function file', () => {
     expect(sample.Values).toMatchObject({
       FUNCTIONS_WORKER_RUNTIME: 'node',
+      FUNCTIONS_NODE_BLOCK_ON_ENTRY_POINT_ERROR: 'true',
       AzureWebJobsStorage: 'UseDevelopmentStorage=true',
     });
     expect(sample.Host).toEqual({ LocalHttpPort: 7071, CORS: '*' });
   });
 
+  it('names a task hub the Azure Storage provider accepts', () => {
+    // Letters and digits, starting with a letter: the Durable extension rejects anything else.
+    expect(sample.Values.TASKHUB_NAME).toMatch(/^[A-Za-z][A-Za-z0-9]{2,44}$/);
+  });
+
   it('has every setting src/config.ts reads', () => {
     const read = settingsReadByConfig();
     expect(read).toContain(SERVICE_BUS_CONNECTION_SETTING);
+    expect(read).toContain(SERVICE_BUS_NAMESPACE_SETTING);
     expect(read.filter((name) => !(name in sample.Values))).toEqual([]);
   });
 
   it('is accepted by loadConfig and points at the local emulators', () => {
     const config = loadConfig(sample.Values);
-    expect(config.cosmos).toEqual({ endpoint: 'http://localhost:8081', key: EMULATOR_COSMOS_KEY, database: 'petstore' });
+    expect(config.cosmos).toEqual({ endpoint: 'http://localhost:8081', key: EMULATOR_COSMOS_KEY, database: 'petstore', provisionContainers: true });
     expect(config.serviceBus).toEqual({
       kind: 'namespace',
       connectionString:

@@ -84,8 +84,11 @@ describe('ServiceBusQueueProbe', () => {
   });
 
   it('fails within its timeout against a namespace that is not there (the real client)', async () => {
-    const probe = ServiceBusQueueProbe.fromConnectionString(
-      'Endpoint=sb://127.0.0.1:1;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;',
+    const probe = ServiceBusQueueProbe.forNamespace(
+      {
+        kind: 'namespace',
+        connectionString: 'Endpoint=sb://127.0.0.1:1;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;',
+      },
       500,
     );
     const started = Date.now();

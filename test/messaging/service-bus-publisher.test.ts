@@ -1,8 +1,16 @@
 import type { ServiceBusMessage, ServiceBusMessageBatch, ServiceBusSender } from '@azure/service-bus';
+import type { TokenCredential } from '@azure/identity';
 import { ServiceBusClient, ServiceBusError } from '@azure/service-bus';
 import { describe, expect, it } from 'vitest';
 import { TransientFault } from '../../src/domain';
-import { ORDER_EVENTS_QUEUE, ServiceBusEventPublisher, type SenderFactory } from '../../src/messaging';
+import {
+  createPublisher,
+  createServiceBusClient,
+  describeNamespace,
+  ORDER_EVENTS_QUEUE,
+  ServiceBusEventPublisher,
+  type SenderFactory,
+} from '../../src/messaging';
 import { orderCreated, sampleEvent } from './events';
 
 /** A sender whose batches hold `perBatch` messages, recording what was sent where. */
@@ -111,6 +119,59 @@ describe('ServiceBusEventPublisher against a real namespace', () => {
       expect(found?.applicationProperties).toMatchObject({ orderId: event.orderId, eventType: 'OrderFulfilled' });
     } finally {
       await receiver.close();
+      await publisher.close();
+    }
+  });
+});
+
+describe('createServiceBusClient', () => {
+  const credentialFor = (clientIds: (string | undefined)[]) => (clientId?: string): TokenCredential => {
+    clientIds.push(clientId);
+    return { getToken: async () => ({ token: 'test-token', expiresOnTimestamp: Date.now() + 3_600_000 }) };
+  };
+
+  it('connects to the namespace host name with the identity, naming the user-assigned client id', async () => {
+    const clientIds: (string | undefined)[] = [];
+    const client = createServiceBusClient(
+      { kind: 'identity', fullyQualifiedNamespace: 'petstore.servicebus.windows.net', clientId: 'client-1' },
+      credentialFor(clientIds),
+    );
+    try {
+      expect(client.fullyQualifiedNamespace).toBe('petstore.servicebus.windows.net');
+      expect(clientIds).toEqual(['client-1']);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('uses a connection string as it is, without asking for a credential', async () => {
+    const clientIds: (string | undefined)[] = [];
+    const client = createServiceBusClient(
+      { kind: 'namespace', connectionString: 'Endpoint=sb://localhost;SharedAccessKeyName=k;SharedAccessKey=s;UseDevelopmentEmulator=true;' },
+      credentialFor(clientIds),
+    );
+    try {
+      expect(client.fullyQualifiedNamespace).toBe('localhost');
+      expect(clientIds).toEqual([]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('describes where it goes without the key of a connection string', () => {
+    expect(describeNamespace({ kind: 'namespace', connectionString: 'Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=secret' })).toBe(
+      'ns.servicebus.windows.net (connection string)',
+    );
+    expect(describeNamespace({ kind: 'identity', fullyQualifiedNamespace: 'ns.servicebus.windows.net', clientId: 'c' })).toBe('ns.servicebus.windows.net (identity c)');
+  });
+});
+
+describe('createPublisher', () => {
+  it('publishes through a real namespace client for the identity form too', async () => {
+    const publisher = createPublisher({ kind: 'identity', fullyQualifiedNamespace: 'petstore.servicebus.windows.net' });
+    try {
+      expect(publisher).toBeInstanceOf(ServiceBusEventPublisher);
+    } finally {
       await publisher.close();
     }
   });

@@ -1,3 +1,4 @@
+import type { ResumeAnswer } from '../../orchestration/resume-order-saga';
 import { z } from 'zod';
 import type { HealthReport } from '../../app-services';
 import { CreateOrderRequestSchema, OrderSagaSchema, OrderSchema, ProductSchema } from '../../domain';
@@ -48,12 +49,21 @@ export const HealthProblemSchema = ProblemSchema.extend({ checks: HealthChecksSc
   description: 'Not ready: a problem document with the result of each check as the extension member `checks`.',
 });
 
+export const SagaResumeAnswerSchema = z
+  .object({
+    orderId: z.string(),
+    action: z.enum(['restarted', 'compensations-resumed', 'redriven']),
+    detail: z.string(),
+  })
+  .meta({ description: 'What the operator action did to the saga, and why.' });
+
 /** Fails to compile when the handler's types and the documented schemas drift apart. */
 type SameShape<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 export const SCHEMAS_MATCH_HANDLER_TYPES: [
   SameShape<z.infer<typeof HealthChecksSchema>, HealthReport['checks']>,
   SameShape<z.infer<typeof ProblemSchema>, ProblemDocument & Record<string, unknown>>,
-] = [true, true];
+  SameShape<z.infer<typeof SagaResumeAnswerSchema>, { orderId: string } & Omit<Extract<ResumeAnswer, { kind: 'resumed' }>, 'kind'>>,
+] = [true, true, true];
 
 /** The request bodies, as a client sends them (before defaults and transforms). */
 export const REQUEST_SCHEMAS = { CreateOrderRequest: CreateOrderRequestSchema } as const;
@@ -68,4 +78,5 @@ export const RESPONSE_SCHEMAS = {
   HealthReport: HealthReportSchema,
   Problem: ProblemSchema,
   HealthProblem: HealthProblemSchema,
+  SagaResumeAnswer: SagaResumeAnswerSchema,
 } as const;

@@ -141,6 +141,26 @@ function paths(): Record<string, JsonSchema> {
         { parameters: [idParameter('order'), correlationParameter] },
       ),
     },
+    '/api/orders/{id}/saga/resume': {
+      post: operation(
+        'resumeOrderSaga',
+        'Operations',
+        'Operator action: move a stopped saga on',
+        {
+          '202': json('Resumed: `action` says how (a restarted orchestration, compensations run again, or events re-driven).', 'SagaResumeAnswer', {
+            Location: { $ref: '#/components/headers/SagaLocation' },
+          }),
+          '404': problem('No order with this id.'),
+          '409': problem('The saga is running, or finished in a way that needs nothing: nothing to resume.'),
+        },
+        {
+          description:
+            'For an orchestration that ended `Failed` or `Terminated`, or a saga that ended `CompensationFailed` (order `Failed`) once the fault ' +
+            'is fixed. On Azure the function needs a function key (`code` query parameter or `x-functions-key` header).',
+          parameters: [idParameter('order'), correlationParameter],
+        },
+      ),
+    },
     '/api/products': {
       get: operation('listProducts', 'Products', 'The catalog with stock levels', { '200': json('Every product.', 'ProductList') }, {
         parameters: [correlationParameter],
@@ -197,6 +217,7 @@ function components(): JsonSchema {
         schema: { type: 'string', pattern: ACCEPTABLE_CORRELATION_ID.source },
       },
       Location: { description: 'Where the order can be read.', required: true, schema: { type: 'string', pattern: '^/api/orders/[^/]+$' } },
+      SagaLocation: { description: 'Where the saga can be watched.', required: true, schema: { type: 'string', pattern: '^/api/orders/[^/]+/saga$' } },
       NoStore: { description: 'Readiness is never cached.', required: true, schema: { type: 'string', const: 'no-store' } },
       Allow: { description: 'The methods the path accepts.', required: true, schema: { type: 'string' } },
     },

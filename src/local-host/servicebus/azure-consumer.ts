@@ -1,6 +1,7 @@
 /**
  * Dispatches one Service Bus trigger from a real namespace with @azure/service-bus, used when the trigger's
- * `connection` setting is present in the environment. Settlement mirrors the Functions extension: peek-lock,
+ * `connection` setting (a connection string) or its identity form (`<connection>__fullyQualifiedNamespace`,
+ * with `__clientId` for a user-assigned identity, signed in with DefaultAzureCredential) is present. Settlement mirrors the Functions extension: peek-lock,
  * complete on success, abandon on failure; Service Bus itself counts deliveries and dead-letters.
  */
 import type { FunctionInvoker, HostService, RegisteredFunction } from '../contracts';
@@ -10,15 +11,27 @@ import { toInvocationRequest } from './trigger-data';
 
 import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusReceiver } from '@azure/service-bus';
 
-export interface AzureConsumerOptions {
+/** A connection string, or a namespace host name reached with an Entra ID identity, as the Functions host reads them. */
+export type NamespaceConnection = { connectionString: string } | { fullyQualifiedNamespace: string; clientId?: string };
+
+export type AzureConsumerOptions = NamespaceConnection & {
   fn: RegisteredFunction;
-  connectionString: string;
   queueName?: string;
   topicName?: string;
   subscriptionName?: string;
   invoker: FunctionInvoker;
   logger: HostLogger;
   maxConcurrentCalls: number;
+};
+
+/** The trigger's connection from the environment, the way the Functions host resolves it; undefined when absent. */
+export function namespaceConnection(connection: string, env: NodeJS.ProcessEnv = process.env): NamespaceConnection | undefined {
+  const connectionString = env[connection];
+  if (connectionString) return { connectionString };
+  const fullyQualifiedNamespace = env[`${connection}__fullyQualifiedNamespace`];
+  if (!fullyQualifiedNamespace) return undefined;
+  const clientId = env[`${connection}__clientId`];
+  return clientId ? { fullyQualifiedNamespace, clientId } : { fullyQualifiedNamespace };
 }
 
 function toDelivered(m: ServiceBusReceivedMessage): DeliveredMessage {
@@ -61,8 +74,14 @@ export class AzureServiceBusConsumer implements HostService {
   async start(): Promise<void> {
     // Loaded lazily: the AMQP stack costs start-up time and is only needed for a real namespace.
     const { ServiceBusClient: Client } = await import('@azure/service-bus');
-    const { connectionString, queueName, topicName, subscriptionName, maxConcurrentCalls, fn, logger } = this.#options;
-    this.#client = new Client(connectionString);
+    const { queueName, topicName, subscriptionName, maxConcurrentCalls, fn, logger } = this.#options;
+    if ('connectionString' in this.#options) {
+      this.#client = new Client(this.#options.connectionString);
+    } else {
+      const { DefaultAzureCredential } = await import('@azure/identity');
+      const { fullyQualifiedNamespace, clientId } = this.#options;
+      this.#client = new Client(fullyQualifiedNamespace, new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {}));
+    }
     this.#receiver = queueName
       ? this.#client.createReceiver(queueName, { receiveMode: 'peekLock' })
       : this.#client.createReceiver(topicName as string, subscriptionName as string, { receiveMode: 'peekLock' });

@@ -8,7 +8,7 @@ import { parseDuration } from '../durations';
 import { resolveSettingReferences } from '../env-scope';
 import type { FaultInjector } from '../faults/fault-injector';
 import type { HostLogger } from '../logger';
-import { AzureServiceBusConsumer } from './azure-consumer';
+import { AzureServiceBusConsumer, namespaceConnection } from './azure-consumer';
 import { subscriptionPath, type ServiceBusBroker } from './broker';
 import { EmbeddedServiceBusConsumer } from './embedded-consumer';
 
@@ -71,9 +71,9 @@ export function createServiceBusTriggers(options: ServiceBusTriggerOptions): Ser
     }
     const entity = queueName ?? subscriptionPath(topicName as string, subscriptionName as string);
     const connection = connectionSettingOf(fn);
-    const connectionString = process.env[connection];
-    if (connectionString) {
-      const azureOptions = { fn, connectionString, invoker, logger, maxConcurrentCalls };
+    const namespace = namespaceConnection(connection);
+    if (namespace) {
+      const azureOptions = { ...namespace, fn, invoker, logger, maxConcurrentCalls };
       const service = new AzureServiceBusConsumer(queueName ? { ...azureOptions, queueName } : { ...azureOptions, topicName, subscriptionName });
       return { fn, entity, source: 'azure', connection, service };
     }
