@@ -14,12 +14,13 @@ import {
   type ProductDocument,
 } from './inventory-documents';
 import { LostRace, retryOnLostRace, type OptimisticRetryOptions } from './optimistic-retry';
-import { createPerKeyQueue } from './per-key-queue';
+import { createReservationLines, type ReservationRequest } from './reservation-lines';
 
 /**
  * Losing an ETag race is not a business failure: a reservation keeps trying while its time budget lasts, so a
- * popular product never refuses an order while it has stock. Within this process writers of one product queue
- * up and do not race at all; the retries are for writers in other processes (scaled-out hosts).
+ * popular product never refuses an order while it has stock. Within this process the writers of one product
+ * wait in one line and do not race at all (reservation-lines.ts); the retries are for writers in other
+ * processes (scaled-out hosts).
  */
 export const CONTENDED_WRITE_RETRY: OptimisticRetryOptions = {
   maxAttempts: Number.POSITIVE_INFINITY,
@@ -33,12 +34,12 @@ type BatchResult = { ok: true } | { ok: false; index: number; status: number };
 /**
  * Stock and holds of each product live in the product's own partition of the inventory container (see
  * inventory-documents.ts). A reservation is one transactional batch: the product document replaced under
- * If-Match with the units moved from `available` to `reserved`, and the order's hold document created. Both
- * happen or neither, so the counters always equal the sum of the holds; the hold's id makes a second
- * reservation for the same order fail as a conflict instead of holding twice.
+ * If-Match with the units moved from `available` to `reserved`, and the order's hold document created (for
+ * every reservation waiting in the product's line at once). All happen or none, so the counters always equal the
+ * sum of the holds; the hold's id makes a second reservation for the same order fail as a conflict instead of
+ * holding twice.
  */
 export function createProductRepository(container: Container, retry: OptimisticRetryOptions = CONTENDED_WRITE_RETRY): ProductRepository {
-  const line = createPerKeyQueue();
   const readProduct = (productId: string) => readDocument(container, ProductDocumentSchema, productId, productId);
   const readHold = (productId: string, orderId: string) => readDocument(container, HoldDocumentSchema, holdId(orderId), productId);
 
@@ -62,31 +63,81 @@ export function createProductRepository(container: Container, retry: OptimisticR
   }
 
   /** What an existing hold means for a reservation of the same order. */
-  const outcomeOfExisting = (hold: ReadDocument<HoldDocument>): ReserveOutcome =>
-    hold.document.state === 'released' ? 'released' : 'already-reserved';
+  const outcomeOfHold = (hold: ReadDocument<HoldDocument>): ReserveOutcome => (hold.document.state === 'released' ? 'released' : 'already-reserved');
 
-  async function reserveOnce(productId: string, orderId: string, quantity: number): Promise<ReserveOutcome> {
-    const product = await readProduct(productId);
-    if (!product) return 'unknown-product';
-    const { document, etag } = product;
-    if (document.available < quantity) {
-      // A retry of an order that took the last units must still find its reservation.
-      const hold = await readHold(productId, orderId);
-      return hold ? outcomeOfExisting(hold) : 'insufficient';
-    }
-    const next: ProductDocument = { ...document, available: document.available - quantity, reserved: document.reserved + quantity };
-    const result = await commit(productId, [
-      { operationType: 'Replace', id: productId, ifMatch: etag, resourceBody: next },
-      { operationType: 'Create', resourceBody: holdDocument(productId, orderId, quantity, 'held') },
-    ]);
-    if (result.ok) return 'reserved';
-    if (result.index === 0 && result.status === 412) throw new LostRace(`product ${productId} changed since it was read`);
-    if (result.index === 1 && result.status === 409) {
-      const hold = await readHold(productId, orderId);
-      if (!hold) throw new LostRace(`the hold of ${orderId} on ${productId} vanished while reserving`);
-      return outcomeOfExisting(hold);
-    }
-    throw unexpected(`reserve ${productId} for ${orderId}`, result);
+  async function outcomeOfExisting(productId: string, orderId: string): Promise<ReserveOutcome> {
+    const hold = await readHold(productId, orderId);
+    if (!hold) throw new LostRace(`the hold of ${orderId} on ${productId} vanished while reserving`);
+    return outcomeOfHold(hold);
+  }
+
+  /**
+   * Reserves for several orders in one transactional batch: the product replaced under If-Match with the sum of
+   * the units taken, and one hold created per order taken. Orders are served in the given order; one that does
+   * not fit in what the earlier ones left is refused as insufficient (or answered from the hold it already has).
+   */
+  async function reserveTogether(productId: string, requests: readonly ReservationRequest[]): Promise<ReserveOutcome[]> {
+    const outcomes: Array<ReserveOutcome | undefined> = requests.map(() => undefined);
+    let open = requests.map((_, index) => index);
+    const what = `reserve ${productId} for ${requests.length === 1 ? requests[0].orderId : `${requests.length} orders`}`;
+    await retryOnLostRace(
+      what,
+      async () => {
+        while (open.length > 0) {
+          const product = await readProduct(productId);
+          if (!product) {
+            for (const index of open) outcomes[index] = 'unknown-product';
+            open = [];
+            return;
+          }
+          const { document, etag } = product;
+          let available = document.available;
+          const taking: number[] = [];
+          const short: number[] = [];
+          for (const index of open) {
+            if (requests[index].quantity <= available) {
+              available -= requests[index].quantity;
+              taking.push(index);
+            } else {
+              short.push(index);
+            }
+          }
+
+          if (taking.length > 0) {
+            const units = document.available - available;
+            const next: ProductDocument = { ...document, available, reserved: document.reserved + units };
+            const result = await commit(productId, [
+              { operationType: 'Replace', id: productId, ifMatch: etag, resourceBody: next },
+              ...taking.map(
+                (index): OperationInput => ({ operationType: 'Create', resourceBody: holdDocument(productId, requests[index].orderId, requests[index].quantity, 'held') }),
+              ),
+            ]);
+            if (!result.ok) {
+              if (result.index === 0 && result.status === 412) throw new LostRace(`product ${productId} changed since it was read`);
+              if (result.index >= 1 && result.status === 409) {
+                // This order holds already (an earlier attempt): answer it from its hold, and try the others again.
+                const index = taking[result.index - 1];
+                outcomes[index] = await outcomeOfExisting(productId, requests[index].orderId);
+                open = open.filter((candidate) => candidate !== index);
+                continue;
+              }
+              throw unexpected(what, result);
+            }
+            for (const index of taking) outcomes[index] = 'reserved';
+          }
+
+          // A retry of an order that took the last units must still find its reservation.
+          const holds = await Promise.all(short.map((index) => readHold(productId, requests[index].orderId)));
+          short.forEach((index, position) => {
+            const hold = holds[position];
+            outcomes[index] = hold ? outcomeOfHold(hold) : 'insufficient';
+          });
+          open = [];
+        }
+      },
+      retry,
+    );
+    return outcomes.map((outcome) => outcome ?? 'insufficient');
   }
 
   async function releaseOnce(productId: string, orderId: string): Promise<ReleaseOutcome> {
@@ -113,6 +164,11 @@ export function createProductRepository(container: Container, retry: OptimisticR
     if (result.status === 412) throw new LostRace(`product ${productId} or the hold of ${orderId} changed since read`);
     throw unexpected(`release ${productId} for ${orderId}`, result);
   }
+
+  const lines = createReservationLines({
+    reserveTogether,
+    release: (productId, orderId) => retryOnLostRace(`release ${productId} for ${orderId}`, () => releaseOnce(productId, orderId), retry),
+  });
 
   return {
     async list() {
@@ -144,12 +200,14 @@ export function createProductRepository(container: Container, retry: OptimisticR
       return { created: created.sort(), existing: existing.sort() };
     },
 
-    reserve(productId, orderId, quantity) {
-      return line.run(productId, () => retryOnLostRace(`reserve ${productId} for ${orderId}`, () => reserveOnce(productId, orderId, quantity), retry));
-    },
-
-    release(productId, orderId) {
-      return line.run(productId, () => retryOnLostRace(`release ${productId} for ${orderId}`, () => releaseOnce(productId, orderId), retry));
+    reserve: (productId, orderId, quantity) => lines.reserve(productId, orderId, quantity),
+    async release(productId, orderId) {
+      // Most releases find nothing held (a refused reservation): the tombstone alone does not touch the product,
+      // so it need not wait in the product's line.
+      const hold = await readHold(productId, orderId);
+      if (hold?.document.state === 'released') return 'nothing-held';
+      if (!hold && (await createIfAbsent(container, holdDocument(productId, orderId, 0, 'released')))) return 'nothing-held';
+      return lines.release(productId, orderId);
     },
   };
 }
