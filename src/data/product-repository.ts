@@ -140,8 +140,8 @@ export function createProductRepository(container: Container, retry: OptimisticR
     return outcomes.map((outcome) => outcome ?? 'insufficient');
   }
 
-  async function releaseOnce(productId: string, orderId: string): Promise<ReleaseOutcome> {
-    const hold = await readHold(productId, orderId);
+  async function releaseOnce(productId: string, orderId: string, known: ReadDocument<HoldDocument> | null): Promise<ReleaseOutcome> {
+    const hold = known ?? (await readHold(productId, orderId));
     if (!hold) {
       // Nothing held: leave the tombstone so a reservation arriving later is refused.
       const created = await createIfAbsent(container, holdDocument(productId, orderId, 0, 'released'));
@@ -165,10 +165,7 @@ export function createProductRepository(container: Container, retry: OptimisticR
     throw unexpected(`release ${productId} for ${orderId}`, result);
   }
 
-  const lines = createReservationLines({
-    reserveTogether,
-    release: (productId, orderId) => retryOnLostRace(`release ${productId} for ${orderId}`, () => releaseOnce(productId, orderId), retry),
-  });
+  const lines = createReservationLines(reserveTogether);
 
   return {
     async list() {
@@ -207,7 +204,19 @@ export function createProductRepository(container: Container, retry: OptimisticR
       const hold = await readHold(productId, orderId);
       if (hold?.document.state === 'released') return 'nothing-held';
       if (!hold && (await createIfAbsent(container, holdDocument(productId, orderId, 0, 'released')))) return 'nothing-held';
-      return lines.release(productId, orderId);
+      // The first attempt uses the hold just read; a lost race reads it again.
+      let known = hold;
+      return lines.release(productId, () =>
+        retryOnLostRace(
+          `release ${productId} for ${orderId}`,
+          () => {
+            const first = known;
+            known = null;
+            return releaseOnce(productId, orderId, first);
+          },
+          retry,
+        ),
+      );
     },
   };
 }

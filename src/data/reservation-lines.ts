@@ -5,23 +5,20 @@ export interface ReservationRequest {
   quantity: number;
 }
 
-/** How a line writes: several reservations of one product together, or one release. */
-export interface LineWriter {
-  /** Answers one outcome per request, in the same order. */
-  reserveTogether(productId: string, requests: readonly ReservationRequest[]): Promise<ReserveOutcome[]>;
-  release(productId: string, orderId: string): Promise<ReleaseOutcome>;
-}
+/** Writes several reservations of one product together; answers one outcome per request, in the same order. */
+export type ReserveTogether = (productId: string, requests: readonly ReservationRequest[]) => Promise<ReserveOutcome[]>;
 
 export interface ReservationLines {
   reserve(productId: string, orderId: string, quantity: number): Promise<ReserveOutcome>;
-  release(productId: string, orderId: string): Promise<ReleaseOutcome>;
+  /** Runs the release's write in its place in the product's line. */
+  release(productId: string, write: () => Promise<ReleaseOutcome>): Promise<ReleaseOutcome>;
   /** Products with writes running or waiting. */
   readonly busyProducts: number;
 }
 
 type Waiting =
   | { kind: 'reserve'; request: ReservationRequest; resolve(outcome: ReserveOutcome): void; reject(error: unknown): void }
-  | { kind: 'release'; orderId: string; resolve(outcome: ReleaseOutcome): void; reject(error: unknown): void };
+  | { kind: 'release'; write: () => Promise<ReleaseOutcome>; resolve(outcome: ReleaseOutcome): void; reject(error: unknown): void };
 
 /** One product document takes one replace and at most 99 hold creates per transactional batch (100 operations). */
 export const MAX_RESERVATIONS_PER_BATCH = 99;
@@ -33,7 +30,7 @@ export const MAX_RESERVATIONS_PER_BATCH = 99;
  * whatever the crowd), in arrival order, so an order is refused only when the units before it used the stock
  * up. Releases are rare (compensations) and go one at a time, in their place in the line.
  */
-export function createReservationLines(writer: LineWriter, maxPerBatch = MAX_RESERVATIONS_PER_BATCH): ReservationLines {
+export function createReservationLines(reserveTogether: ReserveTogether, maxPerBatch = MAX_RESERVATIONS_PER_BATCH): ReservationLines {
   const lines = new Map<string, Waiting[]>();
 
   function join(productId: string, waiting: Waiting): void {
@@ -68,12 +65,12 @@ export function createReservationLines(writer: LineWriter, maxPerBatch = MAX_RES
       const head = line[0];
       if (head.kind === 'release') {
         line.shift();
-        await writer.release(productId, head.orderId).then(head.resolve, head.reject);
+        await head.write().then(head.resolve, head.reject);
         continue;
       }
       const group = takeGroup(line);
       try {
-        const outcomes = await writer.reserveTogether(
+        const outcomes = await reserveTogether(
           productId,
           group.map((waiting) => waiting.request),
         );
@@ -89,8 +86,8 @@ export function createReservationLines(writer: LineWriter, maxPerBatch = MAX_RES
     reserve(productId, orderId, quantity) {
       return new Promise<ReserveOutcome>((resolve, reject) => join(productId, { kind: 'reserve', request: { orderId, quantity }, resolve, reject }));
     },
-    release(productId, orderId) {
-      return new Promise<ReleaseOutcome>((resolve, reject) => join(productId, { kind: 'release', orderId, resolve, reject }));
+    release(productId, write) {
+      return new Promise<ReleaseOutcome>((resolve, reject) => join(productId, { kind: 'release', write, resolve, reject }));
     },
     get busyProducts() {
       return lines.size;
