@@ -10,26 +10,77 @@ param appPrincipalId string
 @description('Object id of the person running azd, for `npm run seed:db` with their own sign-in; empty to skip.')
 param userPrincipalId string = ''
 
+// Cosmos DB's default policy: every path indexed.
+var defaultIndexing = {
+  indexingMode: 'consistent'
+  automatic: true
+  includedPaths: [
+    {
+      path: '/*'
+    }
+  ]
+  excludedPaths: []
+}
+
 var sagaContainers = [
   {
     name: 'orders'
     partitionKeyPath: '/id'
+    // Listing pages by (createdAt, id), newest first: a two-field ORDER BY needs a composite index.
+    indexingPolicy: union(defaultIndexing, {
+      compositeIndexes: [
+        [
+          {
+            path: '/createdAt'
+            order: 'descending'
+          }
+          {
+            path: '/id'
+            order: 'descending'
+          }
+        ]
+      ]
+    })
   }
   {
-    name: 'products'
-    partitionKeyPath: '/id'
+    // Per product: the product document and one hold document per order; only docType is queried.
+    name: 'inventory'
+    partitionKeyPath: '/productId'
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        {
+          path: '/docType/?'
+        }
+      ]
+      excludedPaths: [
+        {
+          path: '/*'
+        }
+      ]
+    }
   }
   {
     name: 'payments'
     partitionKeyPath: '/orderId'
+    indexingPolicy: defaultIndexing
   }
   {
     name: 'shipments'
     partitionKeyPath: '/orderId'
+    indexingPolicy: defaultIndexing
   }
   {
     name: 'sagas'
     partitionKeyPath: '/orderId'
+    indexingPolicy: defaultIndexing
+  }
+  {
+    // The choreography's create-once decision records.
+    name: 'decisions'
+    partitionKeyPath: '/orderId'
+    indexingPolicy: defaultIndexing
   }
 ]
 
@@ -88,6 +139,7 @@ resource containers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containe
           kind: 'Hash'
           version: 2
         }
+        indexingPolicy: container.indexingPolicy
       }
     }
   }

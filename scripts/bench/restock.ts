@@ -10,9 +10,12 @@ export async function restock(cosmos: CosmosSettings, database: string, units: n
   const client = createCosmosClient(cosmos);
   try {
     const container = client.database(database).container(SAGA_CONTAINER_DEFINITIONS.products.id);
-    const { resources } = await container.items.query<{ id: string; available: number }>('SELECT * FROM c').fetchAll();
+    // Product documents only: the holds beside them in each product's partition stay as they are.
+    const { resources } = await container.items
+      .query<{ id: string; productId: string; available: number }>("SELECT * FROM c WHERE c.docType = 'product'")
+      .fetchAll();
     for (const product of resources) {
-      await container.item(product.id, product.id).replace({ ...product, available: units });
+      await container.item(product.id, product.productId).replace({ ...product, available: units });
     }
   } finally {
     client.dispose();

@@ -1,6 +1,12 @@
 import type { CompositePath, Container, ContainerDefinition, CosmosClient, IndexingPolicy } from '@azure/cosmos';
 import { cosmosCall } from './cosmos-errors';
 
+interface SagaContainerDefinition {
+  id: string;
+  partitionKeyPath: string;
+  indexingPolicy?: IndexingPolicy;
+}
+
 /** Listing pages by (createdAt, id) newest first; Cosmos serves a two-field ORDER BY only from a composite index. */
 export const ORDERS_INDEXING_POLICY: IndexingPolicy = {
   compositeIndexes: [
@@ -12,19 +18,31 @@ export const ORDERS_INDEXING_POLICY: IndexingPolicy = {
 };
 
 /**
+ * The inventory container holds, per product, one partition (`/productId`): the product document (catalog
+ * fields and stock counters) and one hold document per order that reserved it, so a reservation changes both in
+ * one transactional batch. Only `docType` is indexed (listing the catalog): holds are only ever read by id.
+ */
+const INVENTORY_INDEXING: IndexingPolicy = {
+  indexingMode: 'consistent',
+  automatic: true,
+  includedPaths: [{ path: '/docType/?' }],
+  excludedPaths: [{ path: '/*' }],
+};
+
+/**
  * Every container the saga uses, named once. The partition keys make each saga lookup a point read:
- * orders and products by their own id, the per-order records (payments, shipments, sagas) by order id.
- * Listing orders is the only cross-partition query.
+ * orders by their own id, a product and its holds by product id, the per-order records (payments, shipments,
+ * sagas) by order id. Listing orders and the catalog are the only cross-partition queries.
  */
 export const SAGA_CONTAINER_DEFINITIONS = {
   orders: { id: 'orders', partitionKeyPath: '/id', indexingPolicy: ORDERS_INDEXING_POLICY },
-  products: { id: 'products', partitionKeyPath: '/id' },
+  products: { id: 'inventory', partitionKeyPath: '/productId', indexingPolicy: INVENTORY_INDEXING },
   payments: { id: 'payments', partitionKeyPath: '/orderId' },
   shipments: { id: 'shipments', partitionKeyPath: '/orderId' },
   sagas: { id: 'sagas', partitionKeyPath: '/orderId' },
   /** The choreography's decision records: how each step of an order turned out, written once (src/choreography/decisions.ts). */
   decisions: { id: 'decisions', partitionKeyPath: '/orderId' },
-} as const;
+} as const satisfies Record<string, SagaContainerDefinition>;
 
 export type SagaContainerName = keyof typeof SAGA_CONTAINER_DEFINITIONS;
 export type SagaContainers = Record<SagaContainerName, Container>;
@@ -55,15 +73,15 @@ async function createContainers(client: CosmosClient, databaseName: string): Pro
   const names = Object.keys(SAGA_CONTAINER_DEFINITIONS) as SagaContainerName[];
   const created = await Promise.all(
     names.map(async (name) => {
-      const definition = SAGA_CONTAINER_DEFINITIONS[name];
+      const definition: SagaContainerDefinition = SAGA_CONTAINER_DEFINITIONS[name];
       const { container, resource } = await cosmosCall(`create container ${definition.id}`, () =>
         database.containers.createIfNotExists({
           id: definition.id,
           partitionKey: { paths: [definition.partitionKeyPath] },
-          ...('indexingPolicy' in definition ? { indexingPolicy: definition.indexingPolicy } : {}),
+          ...(definition.indexingPolicy ? { indexingPolicy: definition.indexingPolicy } : {}),
         }),
       );
-      if ('indexingPolicy' in definition && resource) await addMissingCompositeIndexes(container, resource, definition.indexingPolicy);
+      if (definition.indexingPolicy && resource) await addMissingCompositeIndexes(container, resource, definition.indexingPolicy);
       return [name, container] as const;
     }),
   );

@@ -6,6 +6,8 @@ export interface OptimisticRetryOptions {
   maxAttempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /** Gives up once this much time has passed since the first attempt, whatever `maxAttempts` allows. */
+  budgetMs?: number;
 }
 
 export const DEFAULT_OPTIMISTIC_RETRY: OptimisticRetryOptions = { maxAttempts: 30, baseDelayMs: 2, maxDelayMs: 100 };
@@ -29,12 +31,14 @@ export async function retryOnLostRace<T>(
   attempt: () => Promise<T>,
   options: OptimisticRetryOptions = DEFAULT_OPTIMISTIC_RETRY,
 ): Promise<T> {
+  const started = Date.now();
   for (let attemptNumber = 1; ; attemptNumber += 1) {
     try {
       return await attempt();
     } catch (error) {
       if (!isLostRace(error)) throw error;
-      if (attemptNumber >= options.maxAttempts) {
+      const outOfTime = options.budgetMs !== undefined && Date.now() - started >= options.budgetMs;
+      if (attemptNumber >= options.maxAttempts || outOfTime) {
         throw new TransientFault(`${what}: lost ${attemptNumber} concurrent-update races in a row`, { cause: error });
       }
       const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** attemptNumber);

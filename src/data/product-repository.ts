@@ -1,50 +1,180 @@
-import type { Container } from '@azure/cosmos';
-import { z } from 'zod';
-import { ProductSchema, type Product } from '../domain';
+import type { Container, OperationInput } from '@azure/cosmos';
+import { TransientFault, type Product } from '../domain';
 import type { ProductRepository, ReleaseOutcome, ReserveOutcome } from '../services/ports';
-import { cosmosCall } from './cosmos-errors';
-import { createIfAbsent, parseDocument, readDocument, replaceIfUnchanged } from './documents';
-import { retryOnLostRace } from './optimistic-retry';
+import { cosmosCall, isTransientCosmosError } from './cosmos-errors';
+import { createIfAbsent, parseDocument, readDocument, type ReadDocument } from './documents';
+import {
+  HoldDocumentSchema,
+  ProductDocumentSchema,
+  holdDocument,
+  holdId,
+  productDocument,
+  toProduct,
+  type HoldDocument,
+  type ProductDocument,
+} from './inventory-documents';
+import { LostRace, retryOnLostRace, type OptimisticRetryOptions } from './optimistic-retry';
+import { createReservationLines, type ReservationRequest } from './reservation-lines';
 
 /**
- * The stored product carries, besides the public stock counters, what each order holds of it. Keeping the
- * holds on the same document as `available` lets one If-Match replace change both atomically, which is what
- * makes reservations idempotent per order and stock impossible to oversell.
- *
- * Trade-off: the hold of an order that completed stays on the document, because the contract counts shipped
- * units as `reserved` and because a late ReleaseInventory must still find what to give back. The map grows
- * by one small entry per order that ever bought the product; a production system would move shipped holds
- * to a ledger (and decrement `reserved`) once the goods leave the warehouse, before the 2 MB document limit.
- *
- * A released hold is kept as 0, a tombstone: a reservation that arrives after the release (a timed-out
- * attempt landing late, a message resubmitted from a dead-letter queue) must not hold stock for an order
- * whose saga has already given it back, because nothing would ever release it again.
+ * Losing an ETag race is not a business failure: a reservation keeps trying while its time budget lasts, so a
+ * popular product never refuses an order while it has stock. Within this process the writers of one product
+ * wait in one line and do not race at all (reservation-lines.ts); the retries are for writers in other
+ * processes (scaled-out hosts).
  */
-const RELEASED = 0;
+export const CONTENDED_WRITE_RETRY: OptimisticRetryOptions = {
+  maxAttempts: Number.POSITIVE_INFINITY,
+  baseDelayMs: 2,
+  maxDelayMs: 50,
+  budgetMs: 15_000,
+};
 
-const ProductDocumentSchema = ProductSchema.extend({
-  holds: z.record(z.string(), z.number().int().nonnegative()).default({}),
-});
-type ProductDocument = z.infer<typeof ProductDocumentSchema>;
+type BatchResult = { ok: true } | { ok: false; index: number; status: number };
 
-function toProduct(document: ProductDocument): Product {
-  return ProductSchema.parse(document);
-}
-
-export function createProductRepository(container: Container): ProductRepository {
-  const read = (productId: string) => readDocument(container, ProductDocumentSchema, productId, productId);
+/**
+ * Stock and holds of each product live in the product's own partition of the inventory container (see
+ * inventory-documents.ts). A reservation is one transactional batch: the product document replaced under
+ * If-Match with the units moved from `available` to `reserved`, and the order's hold document created (for
+ * every reservation waiting in the product's line at once). All happen or none, so the counters always equal the
+ * sum of the holds; the hold's id makes a second reservation for the same order fail as a conflict instead of
+ * holding twice.
+ */
+export function createProductRepository(container: Container, retry: OptimisticRetryOptions = CONTENDED_WRITE_RETRY): ProductRepository {
+  const readProduct = (productId: string) => readDocument(container, ProductDocumentSchema, productId, productId);
+  const readHold = (productId: string, orderId: string) => readDocument(container, HoldDocumentSchema, holdId(orderId), productId);
 
   async function get(productId: string): Promise<Product | null> {
-    const found = await read(productId);
+    const found = await readProduct(productId);
     return found ? toProduct(found.document) : null;
   }
+
+  async function commit(productId: string, operations: OperationInput[]): Promise<BatchResult> {
+    const response = await cosmosCall(`batch ${container.id}/${productId}`, () => container.items.batch(operations, productId));
+    const results = response.result ?? [];
+    const failed = results.findIndex((result) => result.statusCode >= 400 && result.statusCode !== 424);
+    if (failed >= 0) return { ok: false, index: failed, status: results[failed].statusCode };
+    if (response.code !== undefined && response.code >= 400) return { ok: false, index: -1, status: response.code };
+    return { ok: true };
+  }
+
+  function unexpected(what: string, result: { status: number }): Error {
+    const error = Object.assign(new Error(`${what}: the batch failed with status ${result.status}`), { code: result.status });
+    return isTransientCosmosError(error) ? new TransientFault(error.message, { cause: error }) : error;
+  }
+
+  /** What an existing hold means for a reservation of the same order. */
+  const outcomeOfHold = (hold: ReadDocument<HoldDocument>): ReserveOutcome => (hold.document.state === 'released' ? 'released' : 'already-reserved');
+
+  async function outcomeOfExisting(productId: string, orderId: string): Promise<ReserveOutcome> {
+    const hold = await readHold(productId, orderId);
+    if (!hold) throw new LostRace(`the hold of ${orderId} on ${productId} vanished while reserving`);
+    return outcomeOfHold(hold);
+  }
+
+  /**
+   * Reserves for several orders in one transactional batch: the product replaced under If-Match with the sum of
+   * the units taken, and one hold created per order taken. Orders are served in the given order; one that does
+   * not fit in what the earlier ones left is refused as insufficient (or answered from the hold it already has).
+   */
+  async function reserveTogether(productId: string, requests: readonly ReservationRequest[]): Promise<ReserveOutcome[]> {
+    const outcomes: Array<ReserveOutcome | undefined> = requests.map(() => undefined);
+    let open = requests.map((_, index) => index);
+    const what = `reserve ${productId} for ${requests.length === 1 ? requests[0].orderId : `${requests.length} orders`}`;
+    await retryOnLostRace(
+      what,
+      async () => {
+        while (open.length > 0) {
+          const product = await readProduct(productId);
+          if (!product) {
+            for (const index of open) outcomes[index] = 'unknown-product';
+            open = [];
+            return;
+          }
+          const { document, etag } = product;
+          let available = document.available;
+          const taking: number[] = [];
+          const short: number[] = [];
+          for (const index of open) {
+            if (requests[index].quantity <= available) {
+              available -= requests[index].quantity;
+              taking.push(index);
+            } else {
+              short.push(index);
+            }
+          }
+
+          if (taking.length > 0) {
+            const units = document.available - available;
+            const next: ProductDocument = { ...document, available, reserved: document.reserved + units };
+            const result = await commit(productId, [
+              { operationType: 'Replace', id: productId, ifMatch: etag, resourceBody: next },
+              ...taking.map(
+                (index): OperationInput => ({ operationType: 'Create', resourceBody: holdDocument(productId, requests[index].orderId, requests[index].quantity, 'held') }),
+              ),
+            ]);
+            if (!result.ok) {
+              if (result.index === 0 && result.status === 412) throw new LostRace(`product ${productId} changed since it was read`);
+              if (result.index >= 1 && result.status === 409) {
+                // This order holds already (an earlier attempt): answer it from its hold, and try the others again.
+                const index = taking[result.index - 1];
+                outcomes[index] = await outcomeOfExisting(productId, requests[index].orderId);
+                open = open.filter((candidate) => candidate !== index);
+                continue;
+              }
+              throw unexpected(what, result);
+            }
+            for (const index of taking) outcomes[index] = 'reserved';
+          }
+
+          // A retry of an order that took the last units must still find its reservation.
+          const holds = await Promise.all(short.map((index) => readHold(productId, requests[index].orderId)));
+          short.forEach((index, position) => {
+            const hold = holds[position];
+            outcomes[index] = hold ? outcomeOfHold(hold) : 'insufficient';
+          });
+          open = [];
+        }
+      },
+      retry,
+    );
+    return outcomes.map((outcome) => outcome ?? 'insufficient');
+  }
+
+  async function releaseOnce(productId: string, orderId: string, known: ReadDocument<HoldDocument> | null): Promise<ReleaseOutcome> {
+    const hold = known ?? (await readHold(productId, orderId));
+    if (!hold) {
+      // Nothing held: leave the tombstone so a reservation arriving later is refused.
+      const created = await createIfAbsent(container, holdDocument(productId, orderId, 0, 'released'));
+      if (!created) throw new LostRace(`a hold of ${orderId} on ${productId} appeared while releasing`);
+      return 'nothing-held';
+    }
+    if (hold.document.state === 'released') return 'nothing-held';
+
+    const held = hold.document.quantity;
+    const released: HoldDocument = { ...hold.document, state: 'released' };
+    const product = await readProduct(productId);
+    const operations: OperationInput[] = [{ operationType: 'Replace', id: released.id, ifMatch: hold.etag, resourceBody: released }];
+    if (product) {
+      const { document, etag } = product;
+      const next: ProductDocument = { ...document, available: document.available + held, reserved: Math.max(0, document.reserved - held) };
+      operations.unshift({ operationType: 'Replace', id: productId, ifMatch: etag, resourceBody: next });
+    }
+    const result = await commit(productId, operations);
+    if (result.ok) return 'released';
+    if (result.status === 412) throw new LostRace(`product ${productId} or the hold of ${orderId} changed since read`);
+    throw unexpected(`release ${productId} for ${orderId}`, result);
+  }
+
+  const lines = createReservationLines(reserveTogether);
 
   return {
     async list() {
       const { resources } = await cosmosCall('list products', () =>
-        container.items.query({ query: 'SELECT * FROM c ORDER BY c.id' }).fetchAll(),
+        container.items.query({ query: "SELECT * FROM c WHERE c.docType = 'product'" }).fetchAll(),
       );
-      return resources.map((raw: unknown) => toProduct(parseDocument(ProductDocumentSchema, raw, 'products item')));
+      return resources
+        .map((raw: unknown) => toProduct(parseDocument(ProductDocumentSchema, raw, `${container.id} item`)))
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
 
     get,
@@ -60,49 +190,33 @@ export function createProductRepository(container: Container): ProductRepository
       const existing: string[] = [];
       await Promise.all(
         products.map(async (product) => {
-          const document: ProductDocument = { ...ProductSchema.parse(product), holds: {} };
-          const list = (await createIfAbsent(container, document)) ? created : existing;
+          const list = (await createIfAbsent(container, productDocument(product))) ? created : existing;
           list.push(product.id);
         }),
       );
       return { created: created.sort(), existing: existing.sort() };
     },
 
-    reserve(productId, orderId, quantity) {
-      return retryOnLostRace(`reserve ${productId} for ${orderId}`, async (): Promise<ReserveOutcome> => {
-        const found = await read(productId);
-        if (!found) return 'unknown-product';
-        const { document, etag } = found;
-        const held = document.holds[orderId];
-        if (held === RELEASED) return 'released';
-        if (held !== undefined) return 'already-reserved';
-        if (document.available < quantity) return 'insufficient';
-        const next: ProductDocument = {
-          ...document,
-          available: document.available - quantity,
-          reserved: document.reserved + quantity,
-          holds: { ...document.holds, [orderId]: quantity },
-        };
-        await replaceIfUnchanged(container, productId, productId, next, etag);
-        return 'reserved';
-      });
-    },
-
-    release(productId, orderId) {
-      return retryOnLostRace(`release ${productId} for ${orderId}`, async (): Promise<ReleaseOutcome> => {
-        const found = await read(productId);
-        if (!found) return 'nothing-held';
-        const { document, etag } = found;
-        const held = document.holds[orderId];
-        if (held === RELEASED) return 'nothing-held';
-        const holds = { ...document.holds, [orderId]: RELEASED };
-        const next: ProductDocument =
-          held === undefined
-            ? { ...document, holds }
-            : { ...document, available: document.available + held, reserved: Math.max(0, document.reserved - held), holds };
-        await replaceIfUnchanged(container, productId, productId, next, etag);
-        return held === undefined ? 'nothing-held' : 'released';
-      });
+    reserve: (productId, orderId, quantity) => lines.reserve(productId, orderId, quantity),
+    async release(productId, orderId) {
+      // Most releases find nothing held (a refused reservation): the tombstone alone does not touch the product,
+      // so it need not wait in the product's line.
+      const hold = await readHold(productId, orderId);
+      if (hold?.document.state === 'released') return 'nothing-held';
+      if (!hold && (await createIfAbsent(container, holdDocument(productId, orderId, 0, 'released')))) return 'nothing-held';
+      // The first attempt uses the hold just read; a lost race reads it again.
+      let known = hold;
+      return lines.release(productId, () =>
+        retryOnLostRace(
+          `release ${productId} for ${orderId}`,
+          () => {
+            const first = known;
+            known = null;
+            return releaseOnce(productId, orderId, first);
+          },
+          retry,
+        ),
+      );
     },
   };
 }

@@ -47,7 +47,7 @@ export interface ProductRepository {
   getMany(productIds: readonly string[]): Promise<Map<string, Product>>;
   /** Creates the products that are missing; leaves existing ones (and their stock) alone. */
   ensureCatalog(products: readonly Product[]): Promise<{ created: string[]; existing: string[] }>;
-  /** Holds `quantity` units for the order, atomically on the product document (If-Match). Idempotent per order. */
+  /** Holds `quantity` units for the order: its hold and the stock change written together, or neither. Idempotent per order. */
   reserve(productId: string, orderId: string, quantity: number): Promise<ReserveOutcome>;
   /** Gives back what the order holds of this product, and refuses later reservations for it. Idempotent per order. */
   release(productId: string, orderId: string): Promise<ReleaseOutcome>;

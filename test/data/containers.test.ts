@@ -13,13 +13,19 @@ describe('ensureContainers', () => {
     const partitionKeys = Object.fromEntries(resources.map((container) => [container.id, container.partitionKey?.paths]));
     expect(partitionKeys).toEqual({
       orders: ['/id'],
-      products: ['/id'],
+      inventory: ['/productId'],
       payments: ['/orderId'],
       shipments: ['/orderId'],
       sagas: ['/orderId'],
       decisions: ['/orderId'],
     });
     expect(Object.values(SAGA_CONTAINER_DEFINITIONS).map((definition) => definition.id).sort()).toEqual(Object.keys(partitionKeys).sort());
+  });
+
+  it('indexes only what the catalog listing filters on, keeping holds out of the index', async () => {
+    const { resource } = await cosmos.current.containers.products.read();
+    expect(resource?.indexingPolicy?.includedPaths).toEqual([{ path: '/docType/?' }]);
+    expect(resource?.indexingPolicy?.excludedPaths).toEqual(expect.arrayContaining([{ path: '/*' }]));
   });
 
   it('runs once per client and database', async () => {
@@ -32,7 +38,7 @@ describe('ensureContainers', () => {
   it('leaves existing containers and their documents alone', async () => {
     const { server, databaseName, containers } = cosmos.current;
     const id = `keep-${randomUUID()}`;
-    await containers.products.items.create({ id, name: 'kept' });
+    await containers.products.items.create({ id, productId: id, name: 'kept' });
     const otherClient = createCosmosClient({ endpoint: server.endpoint, key: server.key });
     try {
       const again = await ensureContainers(otherClient, databaseName);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createProductRepository } from '../../src/data/product-repository';
 import type { Product } from '../../src/domain';
-import type { ReserveOutcome } from '../../src/services/ports';
+import type { ProductRepository, ReserveOutcome } from '../../src/services/ports';
 import { aProduct, uniqueId } from './builders';
 import { useCosmosFixture } from './cosmos-fixture';
 
@@ -12,9 +13,15 @@ async function stocked(overrides: Partial<Product> = {}): Promise<Product> {
   return product;
 }
 
+/** The hold documents in the product's partition, as order id → units held (0 for a released hold). */
 async function storedHolds(productId: string): Promise<Record<string, number>> {
-  const { resource } = await cosmos.current.containers.products.item(productId, productId).read<{ holds: Record<string, number> }>();
-  return resource?.holds ?? {};
+  const { resources } = await cosmos.current.containers.products.items
+    .query<{ orderId: string; quantity: number; state: string }>({
+      query: "SELECT * FROM c WHERE c.productId = @productId AND c.docType = 'hold'",
+      parameters: [{ name: '@productId', value: productId }],
+    })
+    .fetchAll();
+  return Object.fromEntries(resources.map((hold) => [hold.orderId, hold.state === 'held' ? hold.quantity : 0]));
 }
 
 describe('product repository: catalog', () => {
@@ -144,5 +151,97 @@ describe('product repository: reservations', () => {
     const holds = await storedHolds(product.id);
     expect(Object.keys(holds).filter((orderId) => holds[orderId] > 0).sort()).toEqual(orderIds.slice(10).sort());
     expect(releasing.every((orderId) => holds[orderId] === 0)).toBe(true);
+  });
+});
+
+describe('product repository: holds as documents', () => {
+  it('keeps the product document the same size however many orders reserve it', async () => {
+    const { containers } = cosmos.current;
+    const { products } = cosmos.current.repositories;
+    const product = await stocked({ available: 500 });
+    const size = async () => {
+      const { resource } = await containers.products.item(product.id, product.id).read<Record<string, unknown>>();
+      return JSON.stringify({ ...resource, available: 0, reserved: 0, _etag: '', _ts: 0 }).length;
+    };
+    const before = await size();
+    for (let index = 0; index < 60; index += 1) await products.reserve(product.id, uniqueId('grow'), 1);
+    expect(await size()).toBe(before);
+    expect(Object.keys(await storedHolds(product.id))).toHaveLength(60);
+  });
+
+  it('writes the stock change and the hold together or not at all', async () => {
+    const { containers } = cosmos.current;
+    const { products } = cosmos.current.repositories;
+    const product = await stocked({ available: 10 });
+    // A hold already there (written by an earlier attempt) makes the batch's create conflict: the stock must not move.
+    await containers.products.items.create({ id: 'hold:ord-earlier', productId: product.id, docType: 'hold', orderId: 'ord-earlier', quantity: 3, state: 'held' });
+    expect(await products.reserve(product.id, 'ord-earlier', 3)).toBe('already-reserved');
+    expect(await products.get(product.id)).toMatchObject({ available: 10, reserved: 0 });
+  });
+
+  it('answers a retried reservation that took the last units as already reserved, not as out of stock', async () => {
+    const { products } = cosmos.current.repositories;
+    const product = await stocked({ available: 2 });
+    expect(await products.reserve(product.id, 'ord-last', 2)).toBe('reserved');
+    expect(await products.reserve(product.id, 'ord-last', 2)).toBe('already-reserved');
+    expect(await products.reserve(product.id, 'ord-other', 1)).toBe('insufficient');
+  });
+});
+
+const HOT_ORDERS = 200;
+
+/** Reserves one unit for each of HOT_ORDERS orders at once, spread over the given repositories. */
+async function hotReservations(repositories: ProductRepository[], productId: string): Promise<Array<{ orderId: string; outcome: ReserveOutcome; at: number }>> {
+  let finished = 0;
+  return Promise.all(
+    Array.from({ length: HOT_ORDERS }, async (_, index) => {
+      const orderId = uniqueId('hot');
+      const outcome = await repositories[index % repositories.length].reserve(productId, orderId, 1);
+      finished += 1;
+      return { orderId, outcome, at: finished };
+    }),
+  );
+}
+
+describe(`product repository: ${HOT_ORDERS} concurrent reservations of one product`, () => {
+  it('all succeed when there is enough stock', async () => {
+    const { products } = cosmos.current.repositories;
+    const product = await stocked({ available: HOT_ORDERS });
+    const results = await hotReservations([products], product.id);
+    expect(results.filter((result) => result.outcome === 'reserved')).toHaveLength(HOT_ORDERS);
+    expect(await products.get(product.id)).toMatchObject({ available: 0, reserved: HOT_ORDERS });
+    expect(Object.values(await storedHolds(product.id)).filter((quantity) => quantity === 1)).toHaveLength(HOT_ORDERS);
+  });
+
+  it('with 37 units exactly 37 reserve, and no order is refused while a unit is left', async () => {
+    const { products } = cosmos.current.repositories;
+    const product = await stocked({ available: 37 });
+    const results = await hotReservations([products], product.id);
+    const reserved = results.filter((result) => result.outcome === 'reserved');
+    const refused = results.filter((result) => result.outcome !== 'reserved');
+    expect(reserved).toHaveLength(37);
+    expect(refused.every((result) => result.outcome === 'insufficient')).toBe(true);
+    // One product's writers form a line in this process: every refusal comes after the last unit went.
+    const lastReserved = Math.max(...reserved.map((result) => result.at));
+    expect(refused.every((result) => result.at > lastReserved)).toBe(true);
+    expect(await products.get(product.id)).toMatchObject({ available: 0, reserved: 37 });
+    expect(Object.keys(await storedHolds(product.id)).sort()).toEqual(reserved.map((result) => result.orderId).sort());
+  });
+
+  it('holds up across processes racing on the ETag: all succeed with enough stock, exactly N with N units', async () => {
+    const { containers } = cosmos.current;
+    // Four repositories, each with its own line of writers, stand for four hosts sharing the database.
+    const hosts = Array.from({ length: 4 }, () => createProductRepository(containers.products));
+    const plenty = await stocked({ available: HOT_ORDERS });
+    const all = await hotReservations(hosts, plenty.id);
+    expect(all.filter((result) => result.outcome === 'reserved')).toHaveLength(HOT_ORDERS);
+    expect(await hosts[0].get(plenty.id)).toMatchObject({ available: 0, reserved: HOT_ORDERS });
+
+    const scarce = await stocked({ available: 50 });
+    const some = await hotReservations(hosts, scarce.id);
+    expect(some.filter((result) => result.outcome === 'reserved')).toHaveLength(50);
+    expect(some.filter((result) => result.outcome === 'insufficient')).toHaveLength(HOT_ORDERS - 50);
+    expect(await hosts[0].get(scarce.id)).toMatchObject({ available: 0, reserved: 50 });
+    expect(Object.keys(await storedHolds(scarce.id))).toHaveLength(50);
   });
 });

@@ -1,3 +1,4 @@
+import type { IndexingPolicy } from '@azure/cosmos';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -240,6 +241,29 @@ describe('Cosmos DB (infra/app/cosmos.bicep)', () => {
     const containers = cosmos.resource('containers');
     expect(containers.loop).toBe('container in sagaContainers');
     expect(lookup(containers.body, 'properties.resource.partitionKey.paths')).toMatch(/^\[\s*container\.partitionKeyPath\s*\]$/);
+  });
+
+  it('gives each container the indexing policy of its definition: the orders composite index, the inventory paths', () => {
+    const paths = (text: string) => [...text.matchAll(/path:\s*'([^']*)'(?:\s*order:\s*'([^']*)')?/g)].map((m) => `${m[1]} ${m[2] ?? ''}`.trim()).sort();
+    const wanted = (policy: IndexingPolicy) =>
+      [
+        ...(policy.includedPaths ?? []).map((entry) => entry.path),
+        ...(policy.excludedPaths ?? []).map((entry) => entry.path),
+        ...(policy.compositeIndexes ?? []).flat().map((entry) => `${entry.path} ${entry.order ?? ''}`.trim()),
+      ].sort();
+    const defaults = cosmos.variable('defaultIndexing').value;
+    for (const element of arrayElements(cosmos.variable('sagaContainers').value)) {
+      const id = stringLiteral(lookup(element, 'name'));
+      const definition = Object.values(SAGA_CONTAINER_DEFINITIONS).find((entry) => entry.id === id);
+      const declared = lookup(element, 'indexingPolicy') ?? '';
+      const text = declared.replace(/\bdefaultIndexing\b/, defaults);
+      const policy = definition && 'indexingPolicy' in definition ? (definition.indexingPolicy as IndexingPolicy) : undefined;
+      const expected = wanted(policy ?? {});
+      // A policy that only adds composite indexes keeps the default paths, in Bicep as in Cosmos DB.
+      if (!policy?.includedPaths) expected.push(...paths(defaults));
+      expect(paths(text), `${id}: ${declared}`).toEqual(expected.sort());
+    }
+    expect(lookup(cosmos.resource('containers').body, 'properties.resource.indexingPolicy')).toBe('container.indexingPolicy');
   });
 
   it('names the database the app expects by default', () => {

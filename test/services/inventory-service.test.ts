@@ -134,3 +134,24 @@ describe('InventoryService.release', () => {
     expect(await stockLevels([product])).toEqual([{ id: product.id, available: 0, reserved: 10 }]);
   });
 });
+
+describe('InventoryService under contention: 200 orders for one product at once', () => {
+  it('reserves every order when there is stock for all of them', async () => {
+    const [product] = await stock(aProduct({ available: 200 }));
+    const orders = Array.from({ length: 200 }, () => aSagaOrder({ items: [{ productId: product.id, quantity: 1 }] }));
+    const results = await Promise.all(orders.map((order) => inventory().reserve(order)));
+    expect(results.filter((result) => !result.ok)).toEqual([]);
+    expect(await stockLevels([product])).toEqual([{ id: product.id, available: 0, reserved: 200 }]);
+  });
+
+  it('with 25 units reserves exactly 25, refuses the rest as out of stock, and gives back what the refused held', async () => {
+    const [product] = await stock(aProduct({ available: 25 }));
+    const orders = Array.from({ length: 200 }, () => aSagaOrder({ items: [{ productId: product.id, quantity: 1 }] }));
+    const results = await Promise.all(orders.map((order) => inventory().reserve(order)));
+    expect(results.filter((result) => result.ok)).toHaveLength(25);
+    const refusals = results.flatMap((result) => (result.ok ? [] : [result.reason]));
+    expect(refusals).toHaveLength(175);
+    expect(refusals.every((reason) => reason.startsWith(`Insufficient stock for product ${product.id}`))).toBe(true);
+    expect(await stockLevels([product])).toEqual([{ id: product.id, available: 0, reserved: 25 }]);
+  });
+});

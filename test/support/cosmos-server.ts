@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createHttpServer } from '@vercel/cosmosdb-server';
+import { installAtomicBatches } from '../../src/local-host/cosmos/atomic-batch';
 
 export interface CosmosTestServer {
   /** e.g. `http://127.0.0.1:54321/` — pass to createCosmosClient with any key. */
@@ -18,6 +19,7 @@ export const TEST_COSMOS_KEY = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nD
  * because servers may be shared within a file.
  */
 export async function startCosmosServer(): Promise<CosmosTestServer> {
+  installAtomicBatches();
   const server = createHttpServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -4,6 +4,7 @@
  */
 import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { installAtomicBatches } from './atomic-batch';
 
 /** The Cosmos DB emulator's published key; the embedded server accepts any key, this one keeps tools happy. */
 export const emulatorKey = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
@@ -23,6 +24,7 @@ export interface EmbeddedCosmosOptions {
 
 export async function startEmbeddedCosmos(port = 0, options: EmbeddedCosmosOptions = {}): Promise<EmbeddedCosmos> {
   const { createHttpServer } = await import('@vercel/cosmosdb-server');
+  installAtomicBatches();
   const server: Server = createHttpServer();
   if (options.wrapRequests) {
     const [handler] = server.listeners('request') as RequestListener[];
