@@ -53,7 +53,8 @@ export async function observe(
     const database = client.database(store.database);
     const container = (name: keyof typeof SAGA_CONTAINER_DEFINITIONS) => database.container(SAGA_CONTAINER_DEFINITIONS[name].id);
     const storedIds = (await scan(container('orders'), 'SELECT c.id FROM c', z.object({ id: z.string() }), pause)).map((row) => row.id);
-    const payments = await scan(container('payments'), 'SELECT * FROM c', PaymentRecordSchema, pause);
+    // The payments container also keeps each order's card (`{orderId}.card`); a payment record's id is its order id.
+    const payments = await scan(container('payments'), 'SELECT * FROM c WHERE c.id = c.orderId', PaymentRecordSchema, pause);
     const shipments = await scan(container('shipments'), 'SELECT * FROM c', ShipmentRecordSchema, pause);
     const paymentOf = new Map<string, PaymentRecord>(payments.map((record) => [record.orderId, record]));
     const shipmentOf = new Map<string, ShipmentRecord>(shipments.map((record) => [record.orderId, record]));

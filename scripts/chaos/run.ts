@@ -34,6 +34,8 @@ export interface ChaosReport {
 /** Settings that make the app's own recovery (sweepers) act within a short run. */
 const RECOVERY_SETTINGS: Record<string, string> = {
   PENDING_ORDER_REPUBLISH_AFTER_SECONDS: '5',
+  STUCK_SAGA_AFTER_SECONDS: '15',
+  SAGA_SWEEP_INTERVAL_SECONDS: '2',
 };
 
 /**
