@@ -13,6 +13,9 @@ export interface SagaOrder {
   cardFingerprint: string;
   shippingCountry: string;
   simulateFailure: FailureSimulation | null;
+  /** The order's trace (W3C), carried into every activity so one order is one trace. */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 export function toSagaOrder(order: StoredOrder, correlationId: string = order.id): SagaOrder {

@@ -4,8 +4,10 @@ import { getAppServices } from '../app-services';
 import { SERVICE_BUS_CONNECTION_SETTING } from '../config';
 import { isFinalOrderStatus, parseEvent, toSagaOrder } from '../domain';
 import { ORDERS_QUEUE } from '../messaging/queues';
+import { ORDER_SAGA_ORCHESTRATOR } from '../orchestration/order-saga-orchestrator';
 import { startOrderSaga, type SagaStarterClient } from '../orchestration/saga-starter';
 import type { OrderRepository } from '../services/ports';
+import { traceOrchestrationStart } from '../telemetry/message-trace';
 
 /** Only a point read of the order is needed. */
 export interface OrderCreatedServices {
@@ -48,7 +50,9 @@ export function orderCreatedHandler(
       context.log(`${tag} Order is ${order.sagaStyle}/${order.status}; nothing to start`);
       return;
     }
-    const outcome = await startOrderSaga(clientFor(context), toSagaOrder(order, event.correlationId));
+    const outcome = await traceOrchestrationStart(ORDER_SAGA_ORCHESTRATOR, toSagaOrder(order, event.correlationId), (input) =>
+      startOrderSaga(clientFor(context), input),
+    );
     context.log(`${tag} ${outcome === 'started' ? 'Saga orchestration started' : 'Saga orchestration already started'}`);
   };
 }

@@ -23,6 +23,7 @@ import { callActivity } from './call-activity';
 import { withRetries } from './retries';
 import type { ActivityOutput, SagaPayment } from './saga-activities';
 import { SAGA_FINAL_RECORD_RETRY, SAGA_RECORD_RETRY } from './saga-record-retry';
+import { carriedTrace, type TraceCarrier } from '../telemetry/message-trace';
 
 export const ORDER_SAGA_ORCHESTRATOR = 'orderSagaOrchestrator';
 
@@ -56,7 +57,7 @@ export function* orderSagaOrchestrator(context: OrchestrationContext): Generator
   const log = (message: string): void => {
     if (!df.isReplaying) context.log(`[orderId=${order.orderId} correlationId=${order.correlationId}] ${message}`);
   };
-  const journal = new SagaJournal(df, started, log);
+  const journal = new SagaJournal(df, started, log, carriedTrace(order));
 
   log('Saga started');
   // Starting is a transition too: the record exists (and GET .../saga answers) before the first step runs.
@@ -188,6 +189,7 @@ class SagaJournal {
     private readonly df: DurableOrchestrationContext,
     public saga: OrderSaga,
     private readonly log: (message: string) => void,
+    private readonly trace: TraceCarrier = {},
   ) {}
 
   showProgress(step: SagaCustomStatus['step']): void {
@@ -205,7 +207,7 @@ class SagaJournal {
   *flush(policy: RetryPolicy = SAGA_RECORD_RETRY): Generator<Task, SaveOutcome, unknown> {
     if (!this.#unsaved) return { ok: true };
     const orderView = JSON.stringify({ ...orderStatusFor(this.saga), payment: this.payment });
-    const input = { saga: this.saga, payment: this.payment, orderChanged: orderView !== this.#savedOrderView };
+    const input = { saga: this.saga, payment: this.payment, orderChanged: orderView !== this.#savedOrderView, ...this.trace };
     const saved = yield* withRetries(this.df, policy, () => callActivity(this.df, 'SaveSagaState', input));
     if (!saved.ok) {
       this.log(`Could not save the saga record (${this.saga.status}) after ${saved.attempts} attempts: ${saved.error}`);
