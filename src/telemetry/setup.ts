@@ -2,7 +2,7 @@ import { metrics, trace } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { HttpInstrumentation, type HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, NodeTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-node';
@@ -42,17 +42,25 @@ export function startTelemetry(options: TelemetryOptions = {}): TelemetryMode {
     const reader = new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: 15_000 });
     state = withSdk('otlp', resource, new BatchSpanProcessor(new OTLPTraceExporter()), reader);
   } else {
-    state = { mode: 'off', shutdown: async () => {} };
+    state = { mode: 'off', flush: async () => {}, shutdown: async () => {} };
   }
   setTelemetryState(state);
   return state.mode;
+}
+
+/**
+ * Sends the spans and metrics still buffered, for the end of the app. An exporter that cannot reach its
+ * endpoint loses them; that must not fail the shutdown.
+ */
+export async function flushTelemetry(): Promise<void> {
+  await telemetryState()?.flush().catch(() => undefined);
 }
 
 /** Flushes and stops the providers; a later startTelemetry sets them up again. */
 export async function stopTelemetry(): Promise<void> {
   const state = telemetryState();
   setTelemetryState(undefined);
-  await state?.shutdown();
+  await state?.shutdown().catch(() => undefined);
 }
 
 function withSdk(
@@ -70,6 +78,9 @@ function withSdk(
   const http = instrumentHttpCalls();
   return {
     mode,
+    flush: async () => {
+      await Promise.allSettled([tracerProvider.forceFlush(), meterProvider.forceFlush()]);
+    },
     shutdown: async () => {
       azureSdk.disable();
       http.disable();
@@ -86,8 +97,10 @@ function withSdk(
  * and incoming requests are left to the invocation spans: the server here is the Functions host's (or the
  * embedded host's), not the app's.
  */
+const HTTP_CALLS_ONLY: HttpInstrumentationConfig = { enabled: true, ignoreIncomingRequestHook: () => true, requireParentforOutgoingSpans: true };
+
 function instrumentHttpCalls(): HttpInstrumentation {
-  const http = new HttpInstrumentation({ ignoreIncomingRequestHook: () => true, requireParentforOutgoingSpans: true });
+  const http = new HttpInstrumentation(HTTP_CALLS_ONLY);
   registerInstrumentations({ instrumentations: [http] });
   return http;
 }
@@ -98,12 +111,18 @@ function startAzureMonitor(connectionString: string): TelemetryState {
   const monitor = require('@azure/monitor-opentelemetry') as typeof import('@azure/monitor-opentelemetry');
   monitor.useAzureMonitor({
     azureMonitorExporterOptions: { connectionString },
-    instrumentationOptions: { azureSdk: { enabled: true }, http: { enabled: true } },
+    // As in the other modes, incoming requests get their span from the invocation, not from the server; the
+    // distro hands this config to HttpInstrumentation as it is, though it declares the narrower type.
+    instrumentationOptions: { azureSdk: { enabled: true }, http: HTTP_CALLS_ONLY },
   });
   // The distro patches @azure/core-tracing on require; the SDKs may have loaded it already.
   const azureSdk = instrumentAzureSdk();
   return {
     mode: 'azure-monitor',
+    flush: async () => {
+      const providers = [trace.getTracerProvider(), metrics.getMeterProvider()] as Array<{ forceFlush?: () => Promise<void> }>;
+      await Promise.allSettled(providers.map((provider) => provider.forceFlush?.()));
+    },
     shutdown: async () => {
       azureSdk.disable();
       await monitor.shutdownAzureMonitor();

@@ -10,6 +10,8 @@ export type TelemetryMode = 'azure-monitor' | 'otlp' | 'exporter' | 'off';
 
 export interface TelemetryState {
   mode: TelemetryMode;
+  /** Sends what is buffered; the providers stay up. */
+  flush(): Promise<void>;
   shutdown(): Promise<void>;
 }
 
