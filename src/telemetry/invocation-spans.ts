@@ -1,5 +1,5 @@
 import { app, type FunctionHandler, type HttpRequest, type InvocationContext, type PreInvocationContext } from '@azure/functions';
-import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
 import { CHOREOGRAPHY_QUEUES } from '../messaging/queues';
 import { recordStepLatency, type StepOutcome } from './saga-metrics';
 import { withLogProperties } from './saga-log';
@@ -202,10 +202,4 @@ function record(value: unknown): Record<string, unknown> | undefined {
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
-/** The trace id of the active span, for code that logs outside an invocation's own properties. */
-export function activeTraceId(): string | undefined {
-  const span = trace.getActiveSpan();
-  return span?.spanContext().traceId;
 }
