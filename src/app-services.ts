@@ -1,3 +1,4 @@
+import './telemetry/register';
 import { app } from '@azure/functions';
 import { loadConfig, type AppConfig } from './config';
 import { connectCosmos, type CosmosConnection, type Repositories } from './data';
@@ -10,6 +11,7 @@ import { OrderService } from './services/order-service';
 import { PaymentService } from './services/payment-service';
 import { systemClock, type Clock } from './services/ports';
 import { SagaRecordService } from './services/saga-record-service';
+import { tracedPublisher } from './telemetry/message-trace';
 
 /** Everything the functions call, built once per process. */
 export interface AppServices {
@@ -36,7 +38,7 @@ export async function createAppServices(
   const cosmos = await connectCosmos(config.cosmos);
   const repositories = cosmos.repositories;
   const clock = options.clock ?? systemClock;
-  const publisher = options.publisher ?? createPublisher(config.serviceBus);
+  const publisher = options.publisher ?? tracedPublisher(createPublisher(config.serviceBus));
   const payments = new PaymentService({ payments: repositories.payments, paymentMethods: repositories.paymentMethods, clock });
   return {
     config,

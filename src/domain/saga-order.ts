@@ -14,6 +14,9 @@ export interface SagaOrder {
   paymentReference: string;
   shippingCountry: string;
   simulateFailure: FailureSimulation | null;
+  /** The order's trace (W3C), carried into every activity so one order is one trace. */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 export function toSagaOrder(order: StoredOrder, correlationId: string = order.id): SagaOrder {

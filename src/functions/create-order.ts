@@ -6,6 +6,7 @@ import { idempotencyKeyOf } from '../http/idempotency-key';
 import { readJsonBody } from '../http/json-body';
 import { problemResponse, validationProblem } from '../http/problem';
 import { jsonResponse } from '../http/responses';
+import { recordSagaStarted } from '../telemetry/saga-metrics';
 
 export type CreateOrderServices = Pick<AppServices, 'orders'>;
 
@@ -24,6 +25,7 @@ export function createOrderHandler(getServices: () => Promise<CreateOrderService
     switch (outcome.kind) {
       case 'accepted':
         context.log(`Order ${outcome.order.id} accepted [correlationId=${correlationId}]`);
+        recordSagaStarted(outcome.order.sagaStyle);
         if (!outcome.published) {
           context.warn(`OrderCreated for ${outcome.order.id} is not published yet; the pending-order sweeper will send it`);
         }

@@ -4,9 +4,11 @@ import { getAppServices } from '../app-services';
 import { SERVICE_BUS_CONNECTION_SETTING } from '../config';
 import { isFinalOrderStatus, parseEvent } from '../domain';
 import { ORDERS_QUEUE } from '../messaging/queues';
+import { ORDER_SAGA_ORCHESTRATOR } from '../orchestration/order-saga-orchestrator';
 import { startOrderSaga, type SagaStarterClient } from '../orchestration/saga-starter';
 import { redeliveryDelayMs, sleep } from '../orchestration/trigger-backoff';
 import type { OrderRepository, SagaRepository } from '../services/ports';
+import { traceOrchestrationStart } from '../telemetry/message-trace';
 
 /** Point reads of the order and, to restart an instance that ended early, of its saga record. */
 export interface OrderCreatedServices {
@@ -60,7 +62,10 @@ export function orderCreatedHandler(
         context.log(`${tag} Order is ${order.sagaStyle}/${order.status}; nothing to start`);
         return;
       }
-      const outcome = await startOrderSaga(clientFor(context), repositories, order, event.correlationId);
+      // The start is a span of its own, and the trace rides in the orchestrator's input to every activity.
+      const outcome = await traceOrchestrationStart(ORDER_SAGA_ORCHESTRATOR, {}, (trace) =>
+        startOrderSaga(clientFor(context), repositories, order, event.correlationId, { trace }),
+      );
       context.log(`${tag} ${OUTCOME_LOG[outcome]}`);
     } catch (fault) {
       const deliveryCount = Number(context.triggerMetadata?.deliveryCount ?? 1);

@@ -1,4 +1,5 @@
 import { parseEvent, type AnySagaEvent, type EventParseResult, type SagaStyle } from '../domain';
+import { messageTraceProperties } from '../telemetry/message-trace';
 
 /** The JSON body every message carries (api-contract.md, "Messages"). */
 export type EventEnvelope = Pick<AnySagaEvent, 'type' | 'id' | 'orderId' | 'occurredAt' | 'correlationId' | 'data'>;
@@ -38,6 +39,7 @@ export function toMessage(event: AnySagaEvent, resend?: string): OutgoingMessage
   const applicationProperties: Record<string, string> = { orderId: event.orderId, eventType: event.type };
   const sagaStyle = sagaStyleOf(event);
   if (sagaStyle) applicationProperties.sagaStyle = sagaStyle;
+  Object.assign(applicationProperties, messageTraceProperties());
   return {
     body: toEnvelope(event),
     messageId: messageIdOf(event, resend),

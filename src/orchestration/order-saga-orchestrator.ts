@@ -24,6 +24,7 @@ import { readSagaInput, type ReadSagaInput } from './orchestrator-version';
 import type { OrchestrationRetryPolicies } from './retry-policies';
 import { withRetries } from './retries';
 import type { ActivityOutput, SagaPayment } from './saga-activities';
+import { carriedTrace, type TraceCarrier } from '../telemetry/message-trace';
 
 /**
  * One name for every version: the version travels in the instance's input, and the code below branches on
@@ -63,7 +64,7 @@ export function* orderSagaOrchestrator(context: OrchestrationContext): Generator
   const log = (message: string): void => {
     if (!df.isReplaying) context.log(`[orderId=${order.orderId} correlationId=${order.correlationId}] ${message}`);
   };
-  const journal = new SagaJournal(df, started, log, retry);
+  const journal = new SagaJournal(df, started, log, retry, carriedTrace(order));
   journal.payment = continueFrom?.payment ?? null;
 
   log(continueFrom ? `Saga continued from its record (${started.status})` : 'Saga started');
@@ -241,6 +242,7 @@ class SagaJournal {
     public saga: OrderSaga,
     private readonly log: (message: string) => void,
     private readonly retry: OrchestrationRetryPolicies,
+    private readonly trace: TraceCarrier = {},
   ) {}
 
   showProgress(step: SagaCustomStatus['step']): void {
@@ -258,7 +260,7 @@ class SagaJournal {
   *flush(policy: RetryPolicy = this.retry.sagaRecord): Generator<Task, SaveOutcome, unknown> {
     if (!this.#unsaved) return { ok: true };
     const orderView = JSON.stringify({ ...orderStatusFor(this.saga), payment: this.payment });
-    const input = { saga: this.saga, payment: this.payment, orderChanged: orderView !== this.#savedOrderView };
+    const input = { saga: this.saga, payment: this.payment, orderChanged: orderView !== this.#savedOrderView, ...this.trace };
     const saved = yield* withRetries(this.df, policy, () => callActivity(this.df, 'SaveSagaState', input));
     if (!saved.ok) {
       this.log(`Could not save the saga record (${this.saga.status}) after ${saved.attempts} attempts: ${saved.error}`);

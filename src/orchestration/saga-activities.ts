@@ -14,6 +14,9 @@ export interface SaveSagaStateInput {
    * transitions only touch step details, and skipping the order then saves a read and a write.
    */
   orderChanged: boolean;
+  /** The order's trace (W3C), so the activity's span joins it. */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /**

@@ -26,6 +26,8 @@ const LIVE = new Set(['Running', 'Pending', 'ContinuedAsNew', 'Suspended']);
 export interface StartOptions {
   /** Also restart an instance that Completed (the order is not final, so its saga was reopened). */
   restartCompleted?: boolean;
+  /** The trace the start belongs to: it rides in the orchestrator's input to every activity. */
+  trace?: { traceparent?: string; tracestate?: string };
 }
 
 /**
@@ -43,7 +45,7 @@ export async function startOrderSaga(
   options: StartOptions = {},
 ): Promise<SagaStartOutcome> {
   const status = await instanceStatus(client, order.id);
-  const sagaOrder = toSagaOrder(order, correlationId);
+  const sagaOrder = { ...toSagaOrder(order, correlationId), ...options.trace };
   let input = orderSagaInput(sagaOrder);
   let outcome: SagaStartOutcome = 'started';
   if (status !== null) {

@@ -1,4 +1,5 @@
 import { isFinalOrderStatus, orderStatusFor, type OrderSaga, type PaymentStatus, type StoredOrder } from '../domain';
+import { recordSagaFinished } from '../telemetry/saga-metrics';
 import type { Clock, OrderRepository, SagaRepository } from './ports';
 
 export interface PaymentProgress {
@@ -32,7 +33,9 @@ export class SagaRecordService {
    */
   async applyToOrder(saga: OrderSaga, payment?: PaymentProgress): Promise<void> {
     const { status, statusReason } = orderStatusFor(saga);
+    let finishedNow = false;
     await this.deps.orders.update(saga.orderId, (order): StoredOrder | null => {
+      finishedNow = false;
       // A final status is the answer the client was promised; a late or replayed snapshot must not undo it.
       if (isFinalOrderStatus(order.status)) return null;
       const nextPayment = payment ? { ...order.payment, status: payment.status, transactionId: payment.transactionId } : order.payment;
@@ -42,8 +45,10 @@ export class SagaRecordService {
         order.payment.status === nextPayment.status &&
         order.payment.transactionId === nextPayment.transactionId;
       if (unchanged) return null;
+      finishedNow = isFinalOrderStatus(status);
       return { ...order, status, statusReason, payment: nextPayment, updatedAt: this.deps.clock.now().toISOString() };
     });
+    if (finishedNow) recordSagaFinished(saga.sagaStyle, saga.status);
   }
 
   get(orderId: string): Promise<OrderSaga | null> {
