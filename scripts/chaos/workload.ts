@@ -1,4 +1,5 @@
 import type { FailureSimulation, SagaStyle } from '../../src/domain';
+import type { DemoOrderRequest } from '../lib/demo-orders';
 import type { SeededRandom } from './random';
 
 /** How an order is meant to go; faults may still turn a `succeeds` order into a cancelled one. */
@@ -31,14 +32,7 @@ export interface PlannedOrder {
   idempotencyKey: string;
   /** How many identical requests are sent at once (a client that retries before the first answer). */
   copies: number;
-  body: {
-    customerId: string;
-    items: { productId: string; quantity: number }[];
-    payment: { method: 'card'; cardNumber: string };
-    shippingAddress: { name: string; line1: string; city: string; postalCode: string; country: string };
-    sagaStyle: SagaStyle;
-    simulateFailure?: FailureSimulation;
-  };
+  body: DemoOrderRequest;
 }
 
 /** Plenty of stock and cheap: these only fail when the plan or a fault says so. */

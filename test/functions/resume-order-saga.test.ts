@@ -1,4 +1,3 @@
-import type { DurableOrchestrationStatus } from 'durable-functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResumeOutcome } from '../../src/choreography/resume-saga';
 import {
@@ -13,29 +12,13 @@ import {
   type StoredOrder,
 } from '../../src/domain';
 import { resumeOrderSagaHandler } from '../../src/functions/resume-order-saga';
-import type { SagaStarterClient } from '../../src/orchestration/saga-starter';
+import { FakeDurableClient } from './support/fake-durable-client';
 import { captureLogs, httpRequest, invocationContext, readResponse } from './support/http';
 import { orderRequest } from './support/order-requests';
 import { startAppUnderTest, type AppUnderTest } from './support/app-under-test';
 
 const T0 = '2025-01-01T00:00:00.000Z';
 const NOW = new Date('2025-01-02T00:00:00.000Z');
-
-class FakeDurableClient implements SagaStarterClient {
-  readonly statuses = new Map<string, string>();
-  readonly started: Array<{ instanceId?: string; input?: unknown }> = [];
-
-  async getStatus(instanceId: string): Promise<DurableOrchestrationStatus> {
-    const runtimeStatus = this.statuses.get(instanceId);
-    if (runtimeStatus === undefined) throw new Error(`Durable Functions extension replied with HTTP 404 response. ${instanceId}`);
-    return { instanceId, runtimeStatus } as unknown as DurableOrchestrationStatus;
-  }
-
-  async startNew(_name: string, options?: { instanceId?: string; input?: unknown }): Promise<string> {
-    this.started.push({ ...options });
-    return options?.instanceId ?? '';
-  }
-}
 
 let app: AppUnderTest;
 beforeAll(async () => {

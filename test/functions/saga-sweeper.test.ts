@@ -1,9 +1,8 @@
-import type { DurableOrchestrationStatus } from 'durable-functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResumeOutcome } from '../../src/choreography/resume-saga';
 import { finishSaga, recordStepAttempt, recordStepSucceeded, startSaga, toSagaOrder, type OrderSaga, type SagaStyle } from '../../src/domain';
 import { sagaSweeperHandler } from '../../src/functions/saga-sweeper';
-import type { SagaStarterClient } from '../../src/orchestration/saga-starter';
+import { FakeDurableClient } from './support/fake-durable-client';
 import { captureLogs, invocationContext } from './support/http';
 import { orderRequest } from './support/order-requests';
 import { startAppUnderTest, type AppUnderTest } from './support/app-under-test';
@@ -14,22 +13,6 @@ import { startAppUnderTest, type AppUnderTest } from './support/app-under-test';
  */
 const TIMER = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
 const LONG_AGO = '2020-01-01T00:00:00.000Z';
-
-class FakeDurableClient implements SagaStarterClient {
-  readonly statuses = new Map<string, string>();
-  readonly started: Array<{ instanceId?: string; input?: unknown }> = [];
-
-  async getStatus(instanceId: string): Promise<DurableOrchestrationStatus> {
-    const runtimeStatus = this.statuses.get(instanceId);
-    if (runtimeStatus === undefined) throw new Error(`Durable Functions extension replied with HTTP 404 response. ${instanceId}`);
-    return { instanceId, runtimeStatus } as unknown as DurableOrchestrationStatus;
-  }
-
-  async startNew(_name: string, options?: { instanceId?: string; input?: unknown }): Promise<string> {
-    this.started.push({ ...options });
-    return options?.instanceId ?? '';
-  }
-}
 
 let app: AppUnderTest;
 beforeAll(async () => {
