@@ -6,7 +6,8 @@ const MAX_LISTED = 40;
 export function formatChaosReport(report: ChaosReport, replayCommand: string): string {
   const lines = [
     `seed ${report.seed} (replay: ${replayCommand})`,
-    `orders: ${report.orders.planned} planned, ${report.orders.accepted} accepted, ${report.orders.unanswered} never answered; ` +
+    `orders: ${report.orders.planned} planned, ${report.orders.accepted} accepted, ${report.orders.unanswered} never answered` +
+      `${Object.keys(report.orders.refused).length > 0 ? `, refused ${formatCounts(report.orders.refused)}` : ''}; ` +
       `by style ${formatCounts(report.orders.byStyle)}; final ${formatCounts(report.orders.byStatus)}`,
     report.faults.enabled
       ? `faults injected: ${formatCounts(report.faults.injected) || 'none'} (${sum(report.faults.injected)} in all)`

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SagaStyle } from '../../src/domain';
+import { DEMO_CATALOG, type SagaStyle } from '../../src/domain';
 import { startHostProcess } from '../bench/host-process';
 import { getJson, placePlannedOrder, waitForFinalStatuses, type PlacedOrder } from './driver';
 import type { FaultPlan } from './fault-plan';
 import { checkInvariants, type Violation } from './invariants';
-import { observe, readStock } from './observe';
+import { observe, readStock, type StockLevels } from './observe';
 import { SeededRandom } from './random';
 import { planWorkload, type OrderIntent } from './workload';
 
@@ -24,7 +24,15 @@ export interface ChaosOptions {
 
 export interface ChaosReport {
   seed: number;
-  orders: { planned: number; accepted: number; unanswered: number; byStatus: Record<string, number>; byStyle: Record<string, number> };
+  orders: {
+    planned: number;
+    accepted: number;
+    unanswered: number;
+    /** Orders the API refused, by the status of its last answer (a 4xx is final for a careful client). */
+    refused: Record<string, number>;
+    byStatus: Record<string, number>;
+    byStyle: Record<string, number>;
+  };
   faults: { enabled: boolean; injected: Record<string, number> };
   violations: Violation[];
   hostOutput: string;
@@ -32,6 +40,8 @@ export interface ChaosReport {
 }
 
 /** Settings that make the app's own recovery (sweepers) act within a short run. */
+const CATALOG_WAIT_MS = 45_000;
+
 const RECOVERY_SETTINGS: Record<string, string> = {
   PENDING_ORDER_REPUBLISH_AFTER_SECONDS: '5',
   STUCK_SAGA_AFTER_SECONDS: '15',
@@ -52,7 +62,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const host = await startHostProcess(options.repoRoot, { env });
   try {
     const pause = (ms: number) => sleep(ms);
-    const initialStock = await readStock(host.url, pause);
+    const initialStock = await completeCatalog(host.url, pause);
     options.log(`host ${host.url} ready in ${Math.round(host.startupMs)} ms; placing ${workload.length} orders`);
 
     const placed: PlacedOrder[] = [];
@@ -64,7 +74,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     );
     const accepted = new Map<string, OrderIntent>();
     for (const order of placed) if (order.orderId) accepted.set(order.orderId, order.planned.intent);
-    const unanswered = placed.filter((order) => !order.orderId && !order.answers.some((status) => status >= 400 && status < 500)).length;
+    const isRefusal = (status: number) => status >= 400 && status < 500;
+    const unanswered = placed.filter((order) => !order.orderId && !order.answers.some(isRefusal)).length;
+    const refused: Record<string, number> = {};
+    for (const order of placed) {
+      const refusal = order.orderId ? undefined : order.answers.find(isRefusal);
+      if (refusal !== undefined) refused[refusal] = (refused[refusal] ?? 0) + 1;
+    }
     options.log(`${accepted.size} accepted, ${unanswered} without an answer; waiting up to ${options.settleSeconds} s for the sagas`);
 
     const stats = await host.stats();
@@ -76,7 +92,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     const faults = await readFaultCounts(host.url, options.faults !== null);
     const observation = await observe(host.url, store, accepted, initialStock, pause);
-    const violations = checkInvariants(observation);
+    // Every planned order is valid: a 4xx for one is the service blaming the client for its own fault.
+    const refusals: Violation[] = placed
+      .filter((order) => !order.orderId && order.answers.some(isRefusal))
+      .map((order) => ({ rule: 'valid order refused', detail: `order ${order.planned.index} (${order.planned.intent}) got ${order.answers.join(', ')}` }));
+    const violations = [...refusals, ...checkInvariants(observation)];
     const byStatus: Record<string, number> = {};
     const byStyle: Record<string, number> = {};
     for (const observed of observation.orders) {
@@ -86,7 +106,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     for (const order of placed) if (order.orderId) byStyle[order.planned.style] = (byStyle[order.planned.style] ?? 0) + 1;
     return {
       seed: options.seed,
-      orders: { planned: workload.length, accepted: accepted.size, unanswered, byStatus, byStyle },
+      orders: { planned: workload.length, accepted: accepted.size, unanswered, refused, byStatus, byStyle },
       faults,
       violations,
       hostOutput: host.output(),
@@ -94,6 +114,23 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
   } finally {
     await host.stop();
+  }
+}
+
+/**
+ * The stock before the run, once every catalog product is there: the app seeds the catalog at start-up, under
+ * the same faults, and an order for a product still missing would be refused as unknown.
+ */
+async function completeCatalog(baseUrl: string, pause: (ms: number) => Promise<void>): Promise<StockLevels> {
+  const deadline = Date.now() + CATALOG_WAIT_MS;
+  for (;;) {
+    const stock = await readStock(baseUrl, pause);
+    const missing = DEMO_CATALOG.map((entry) => entry.id).filter((id) => !stock.has(id));
+    if (missing.length === 0) return stock;
+    if (Date.now() >= deadline) {
+      throw new Error(`The catalog is still missing ${missing.join(', ')} ${CATALOG_WAIT_MS / 1000} s after start: seeding it at start-up did not finish`);
+    }
+    await pause(500);
   }
 }
 

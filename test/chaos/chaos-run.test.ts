@@ -27,6 +27,7 @@ describe('the saga under injected faults', () => {
       });
       const summary = formatChaosReport(report, `npm run chaos -- --orders 30 --seed ${seed}`);
       expect(report.orders.accepted, summary).toBeGreaterThan(20);
+      expect(report.orders.refused, summary).toEqual({});
       expect(Object.values(report.faults.injected).reduce((a, b) => a + b, 0), summary).toBeGreaterThan(0);
       expect(report.violations, `${summary}\n${report.hostOutput.slice(-4000)}`).toEqual([]);
     });
