@@ -9,7 +9,9 @@ export interface PlacedOrder {
   answers: number[];
 }
 
-const ATTEMPTS = 8;
+/** How the checker retries, as a careful client does: 8 tries, waiting 0.2 s, 0.4 s, … up to 4 s in between. */
+export const CLIENT_ATTEMPTS = 8;
+export const clientBackoffMs = (tried: number): number => Math.min(4_000, 100 * 2 ** tried);
 const REQUEST_TIMEOUT_MS = 15_000;
 
 /**
@@ -19,12 +21,12 @@ const REQUEST_TIMEOUT_MS = 15_000;
 export async function placePlannedOrder(baseUrl: string, planned: PlannedOrder, pause: (ms: number) => Promise<void>): Promise<PlacedOrder> {
   const answers: number[] = [];
   const attempt = async (): Promise<string | null> => {
-    for (let tried = 1; tried <= ATTEMPTS; tried += 1) {
+    for (let tried = 1; tried <= CLIENT_ATTEMPTS; tried += 1) {
       const outcome = await postOrder(baseUrl, planned);
       answers.push(outcome.status);
       if (outcome.orderId) return outcome.orderId;
       if (outcome.status >= 400 && outcome.status < 500) return null;
-      await pause(Math.min(4_000, 100 * 2 ** tried));
+      await pause(clientBackoffMs(tried));
     }
     return null;
   };
@@ -53,7 +55,7 @@ async function postOrder(baseUrl: string, planned: PlannedOrder): Promise<{ stat
 /** GET with retries: the run's faults reach the API's reads too, and the checker must not mistake them for answers. */
 export async function getJson(url: string, pause: (ms: number) => Promise<void>): Promise<{ status: number; body: unknown }> {
   let last = 0;
-  for (let tried = 1; tried <= ATTEMPTS; tried += 1) {
+  for (let tried = 1; tried <= CLIENT_ATTEMPTS; tried += 1) {
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
       last = response.status;
@@ -64,7 +66,7 @@ export async function getJson(url: string, pause: (ms: number) => Promise<void>)
     } catch {
       last = 0;
     }
-    await pause(Math.min(4_000, 100 * 2 ** tried));
+    await pause(clientBackoffMs(tried));
   }
   throw new Error(`GET ${url} kept failing (last answer ${last || 'no answer'})`);
 }

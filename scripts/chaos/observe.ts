@@ -5,7 +5,7 @@ import { SAGA_CONTAINER_DEFINITIONS } from '../../src/data/containers';
 import { PaymentRecordSchema, ShipmentRecordSchema } from '../../src/data/record-schemas';
 import { OrderSagaSchema, type OrderSaga } from '../../src/domain';
 import type { PaymentRecord, ShipmentRecord } from '../../src/services/ports';
-import { getJson } from './driver';
+import { CLIENT_ATTEMPTS, clientBackoffMs, getJson } from './driver';
 import type { ObservedOrder, ObservedProduct, Observation } from './invariants';
 import type { OrderIntent } from './workload';
 
@@ -102,13 +102,13 @@ function countByOrder(records: readonly { orderId: string }[]): Map<string, numb
 /** A whole-container query, retried as a whole: the run's faults reach these reads too. */
 async function scan<S extends z.ZodType>(container: Container, query: string, schema: S, pause: Pause): Promise<z.infer<S>[]> {
   let lastError: unknown;
-  for (let tried = 1; tried <= 8; tried += 1) {
+  for (let tried = 1; tried <= CLIENT_ATTEMPTS; tried += 1) {
     try {
       const { resources } = await container.items.query<unknown>(query).fetchAll();
       return resources.map((resource) => schema.parse(stripSystem(resource)) as z.infer<S>);
     } catch (error) {
       lastError = error;
-      await pause(Math.min(4_000, 100 * 2 ** tried));
+      await pause(clientBackoffMs(tried));
     }
   }
   throw new Error(`Reading ${container.id} kept failing: ${lastError instanceof Error ? lastError.message : String(lastError)}`);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { app, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { getAppServices } from '../app-services';
@@ -6,7 +7,7 @@ import { isFinalOrderStatus, parseEvent } from '../domain';
 import { ORDERS_QUEUE } from '../messaging/queues';
 import { ORDER_SAGA_ORCHESTRATOR } from '../orchestration/order-saga-orchestrator';
 import { startOrderSaga, type SagaStarterClient } from '../orchestration/saga-starter';
-import { redeliveryDelayMs, sleep } from '../orchestration/trigger-backoff';
+import { redeliveryDelayMs } from '../orchestration/trigger-backoff';
 import type { OrderRepository, SagaRepository } from '../services/ports';
 import { traceOrchestrationStart } from '../telemetry/message-trace';
 
@@ -37,7 +38,7 @@ export class UnprocessableMessage extends Error {
 export function orderCreatedHandler(
   getServices: () => Promise<OrderCreatedServices>,
   clientFor: (context: InvocationContext) => SagaStarterClient = df.getClient,
-  pause: (ms: number) => Promise<void> = sleep,
+  pause: (ms: number) => Promise<void> = (ms) => sleep(ms),
 ) {
   return async (message: unknown, context: InvocationContext): Promise<void> => {
     const messageId = String(context.triggerMetadata?.messageId ?? 'unknown');

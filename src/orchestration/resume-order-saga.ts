@@ -3,7 +3,7 @@ import type { resumeChoreographySaga } from '../choreography/resume-saga';
 import { isFinalOrderStatus, toSagaOrder, type OrderSaga, type StoredOrder } from '../domain';
 import { ORDER_SAGA_ORCHESTRATOR } from './order-saga-orchestrator';
 import { orderSagaInput } from './orchestrator-version';
-import { continuationOf, instanceStatus, startOrderSaga, type SagaStarterClient } from './saga-starter';
+import { continuationOf, instanceStatus, isLiveInstance, startOrderSaga, type SagaStarterClient } from './saga-starter';
 
 export interface ResumeRequest {
   services: AppServices;
@@ -17,8 +17,6 @@ export type ResumeAnswer =
   | { kind: 'unknown-order' }
   | { kind: 'not-resumable'; detail: string }
   | { kind: 'resumed'; action: 'restarted' | 'compensations-resumed' | 'redriven'; detail: string };
-
-const LIVE = new Set(['Running', 'Pending', 'ContinuedAsNew', 'Suspended']);
 
 /**
  * The operator's way forward for one order's saga, without editing documents:
@@ -41,7 +39,7 @@ export async function resumeOrderSaga(request: ResumeRequest, orderId: string): 
 
   const status = await instanceStatus(request.client, orderId);
   const runtimeStatus = status === null ? null : String(status.runtimeStatus);
-  if (runtimeStatus !== null && LIVE.has(runtimeStatus)) {
+  if (runtimeStatus !== null && isLiveInstance(runtimeStatus)) {
     return { kind: 'not-resumable', detail: `The saga of order ${orderId} is running (instance ${runtimeStatus}); there is nothing to resume.` };
   }
   const saga = await services.repositories.sagas.get(orderId);

@@ -23,6 +23,11 @@ export type SagaStartOutcome = 'started' | 'restarted' | 'running' | 'finished';
 const ENDED_EARLY = new Set(['Failed', 'Terminated', 'Canceled']);
 const LIVE = new Set(['Running', 'Pending', 'ContinuedAsNew', 'Suspended']);
 
+/** Whether an instance in this runtime status is still running (or about to): nothing may start over it. */
+export function isLiveInstance(runtimeStatus: string): boolean {
+  return LIVE.has(runtimeStatus);
+}
+
 export interface StartOptions {
   /** Also restart an instance that Completed (the order is not final, so its saga was reopened). */
   restartCompleted?: boolean;
@@ -50,7 +55,7 @@ export async function startOrderSaga(
   let outcome: SagaStartOutcome = 'started';
   if (status !== null) {
     const runtimeStatus = String(status.runtimeStatus);
-    if (LIVE.has(runtimeStatus)) return 'running';
+    if (isLiveInstance(runtimeStatus)) return 'running';
     if (!ENDED_EARLY.has(runtimeStatus) && !(runtimeStatus === 'Completed' && options.restartCompleted)) return 'finished';
     input = orderSagaInput(sagaOrder, await continuationOf(stores, order));
     outcome = 'restarted';

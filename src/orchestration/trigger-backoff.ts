@@ -18,5 +18,3 @@ export function redeliveryDelayMs(deliveryCount: number, policy: RetryPolicy = O
   if (deliveryCount >= policy.maxNumberOfAttempts) return 0;
   return retryDelayMs(policy, Math.max(1, deliveryCount) + 1);
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
