@@ -3,9 +3,11 @@
  * `functions-embedded-host [--app <folder>] [--port N] [--quiet] [--log-level debug|info|warn|error] [--faults <json|file>]`
  * Runs a Node v4 Functions app folder without `func`. Ctrl+C drains and exits 0; a second Ctrl+C exits at once.
  */
+import path from 'node:path';
 import { readFaultPlanText, type FaultPlan } from './faults/fault-plan';
 import type { LogLevel } from './logger';
 import { startHost, type HostOptions, type RunningHost } from './host';
+import { inMemory, onDisk, type StateLocation } from './storage/state-location';
 
 interface CliArgs {
   app?: string;
@@ -13,20 +15,25 @@ interface CliArgs {
   quiet: boolean;
   logLevel?: LogLevel;
   faults?: FaultPlan;
+  dataDir?: string;
+  inMemory: boolean;
   help: boolean;
 }
 
 const usage = `Usage: functions-embedded-host [--app <folder>] [--port <n>] [--log-level debug|info|warn|error] [--quiet]
-                              [--faults <plan json or file>]
+                              [--faults <plan json or file>] [--data-dir <folder> | --in-memory]
 
 Runs the Azure Functions (Node v4) app in <folder> (default: the current directory) with an embedded
 HTTP host, Durable Functions engine, Service Bus broker and Cosmos DB.
+
+State (Cosmos DB documents, Service Bus queues, the Durable task hub) is kept in SQLite files in
+<folder>/.data, or in --data-dir; it survives a restart or a crash. --in-memory keeps nothing.
 
 --faults turns on the seeded fault plan, e.g. '{"seed":42,"rates":{"activityRepeat":0.1,"lockExpiry":0.05}}'
 (also read from EMBEDDED_HOST_FAULTS); the counts are at GET /admin/faults.`;
 
 export function parseArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { quiet: false, help: false };
+  const args: CliArgs = { quiet: false, inMemory: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -57,6 +64,12 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--faults':
         args.faults = readFaultPlanText(value(), '--faults plan');
         break;
+      case '--data-dir':
+        args.dataDir = value();
+        break;
+      case '--in-memory':
+        args.inMemory = true;
+        break;
       case '--help':
       case '-h':
         args.help = true;
@@ -65,6 +78,7 @@ export function parseArgs(argv: string[]): CliArgs {
         throw new Error(`Unknown argument "${arg}"`);
     }
   }
+  if (args.inMemory && args.dataDir !== undefined) throw new Error('--in-memory and --data-dir cannot be used together');
   return args;
 }
 
@@ -85,6 +99,7 @@ async function main(): Promise<void> {
   if (args.port !== undefined) options.port = args.port;
   if (args.logLevel !== undefined) options.logLevel = args.logLevel;
   if (args.faults !== undefined) options.faults = args.faults;
+  options.state = stateLocationOf(args);
 
   let host: RunningHost;
   try {
@@ -112,6 +127,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+}
+
+/** `--in-memory`, else `--data-dir`, else `.data` in the app folder. */
+export function stateLocationOf(args: Pick<CliArgs, 'app' | 'dataDir' | 'inMemory'>): StateLocation {
+  if (args.inMemory) return inMemory;
+  return onDisk(args.dataDir ?? path.join(path.resolve(args.app ?? process.cwd()), '.data'));
 }
 
 /** A busy port is the usual first-run failure (func or another host already on 7071): say what to do. */

@@ -29,6 +29,7 @@ import { ServiceBusSendEndpoint } from './servicebus/send-endpoint';
 import { createServiceBusTriggers, type ServiceBusTriggerInfo } from './servicebus/triggers';
 import { HostStatsEndpoint } from './stats-endpoint';
 import { isTimerTrigger, TimerTriggerService } from './timers/timer-trigger';
+import { inMemory, type StateLocation } from './storage/state-location';
 
 export interface HostOptions {
   /** The Functions app folder (package.json, host.json). Default: the current directory. */
@@ -56,6 +57,12 @@ export interface HostOptions {
    * EMBEDDED_HOST_FAULTS (JSON, or the path of a JSON file) is read.
    */
   faults?: FaultPlanInput;
+  /**
+   * Where the host keeps Cosmos DB documents, broker queues and the task hub: `onDisk(dir)` survives a
+   * restart (the CLI's default is `<appDir>/.data`); `inMemory` (the default here, for tests and benchmarks)
+   * is gone when the host stops.
+   */
+  state?: StateLocation;
 }
 
 export interface RunningHost {
@@ -73,6 +80,8 @@ export interface RunningHost {
   readonly startupMs: number;
   /** The fault plan in force and its counts (never fires when no plan was given). */
   readonly faults: FaultInjector;
+  /** Where the state lives. */
+  readonly state: StateLocation;
   /** Drains and stops the host; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -138,6 +147,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
   const logger = createLogger({ level: options.quiet ? 'silent' : (options.logLevel ?? 'info'), ...(options.logSink ? { sink: options.logSink } : {}) });
   const clock = options.clock ?? realClock;
   const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
+  const state = options.state ?? inMemory;
   const env = new EnvScope();
   const server = new HostHttpServer(logger);
   const registry = new CoreRegistry((level, category, message) => {
@@ -292,6 +302,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       banner,
       startupMs,
       faults,
+      state,
       stop,
     };
   } catch (err) {
