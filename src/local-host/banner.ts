@@ -1,7 +1,9 @@
 /** The start-up banner, in the spirit of `func start`: what runs where, and how long start-up took. */
+import path from 'node:path';
 import type { RegisteredFunction } from './contracts';
 import type { FaultPlan } from './faults/fault-plan';
 import type { HttpTriggerRoute } from './http-triggers';
+import { formatBytes, storeSizes, type StateLocation } from './storage/state-location';
 
 export interface BannerInput {
   appDir: string;
@@ -16,6 +18,18 @@ export interface BannerInput {
   startupMs: number;
   /** The fault plan, when one is on. */
   faults?: FaultPlan;
+  /** Where the state is kept, and how much of it there is. */
+  state?: { location: StateLocation; contents?: string };
+}
+
+function describeState(state: NonNullable<BannerInput['state']>, appDir: string): string {
+  const { location } = state;
+  if (location.kind === 'memory') return 'in memory: gone when the host stops (npm start keeps it in .data/)';
+  const where = path.relative(appDir, location.dir) || '.';
+  const sizes = storeSizes(location)
+    .map(({ store, bytes }) => `${store} ${formatBytes(bytes)}`)
+    .join(', ');
+  return `${where.startsWith('..') ? location.dir : where}/ (${[state.contents, sizes].filter(Boolean).join('; ')}); npm run reset clears it`;
 }
 
 function describeFaults(plan: FaultPlan): string {
@@ -65,7 +79,8 @@ export function formatBanner(input: BannerInput): string {
   lines.push(
     `Cosmos DB:   ${input.cosmos.mode === 'embedded' ? `embedded at ${input.cosmos.endpoint}` : `real endpoint ${input.cosmos.endpoint}`}`,
     `Service Bus: ${sbParts.join('; ')}`,
-    `Durable:     embedded in-memory task hub ${input.durableHubName}`,
+    `Durable:     embedded task hub ${input.durableHubName}`,
+    ...(input.state ? [`State:       ${describeState(input.state, input.appDir)}`] : []),
     ...(input.faults ? [`Faults:      ${describeFaults(input.faults)}`] : []),
     '',
     `Host started in ${Math.round(input.startupMs)} ms, listening on ${input.url}. Press Ctrl+C to stop.`,

@@ -29,6 +29,7 @@ import { ServiceBusSendEndpoint } from './servicebus/send-endpoint';
 import { createServiceBusTriggers, type ServiceBusTriggerInfo } from './servicebus/triggers';
 import { HostStatsEndpoint } from './stats-endpoint';
 import { isTimerTrigger, TimerTriggerService } from './timers/timer-trigger';
+import { lockDataDir, type DataDirLock } from './storage/data-dir-lock';
 import { inMemory, type StateLocation } from './storage/state-location';
 
 export interface HostOptions {
@@ -148,6 +149,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
   const clock = options.clock ?? realClock;
   const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
   const state = options.state ?? inMemory;
+  let dataDirLock: DataDirLock | undefined;
   const env = new EnvScope();
   const server = new HostHttpServer(logger);
   const registry = new CoreRegistry((level, category, message) => {
@@ -162,6 +164,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
     await server.close();
     await broker?.close();
     await cosmos?.close();
+    dataDirLock?.release();
     uninstallCoreModule(registry);
     clearAppFromRequireCache(appDir);
     env.restore();
@@ -177,6 +180,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
     const faultPlan = faults.plan;
     // Claim the core module first, so a second concurrent host fails before it binds anything.
     installCoreModule(registry);
+    dataDirLock = lockDataDir(state);
 
     const port = await server.listen(resolvePort(options.port, localSettings.Host?.LocalHttpPort));
     const url = `http://127.0.0.1:${port}`;
@@ -265,6 +269,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       durableHubName: hubName,
       startupMs,
       ...(faultPlan ? { faults: faultPlan } : {}),
+      state: { location: state },
     });
     logger.print(banner);
 

@@ -6,13 +6,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export type StateLocation = { kind: 'disk'; dir: string } | { kind: 'memory' };
+export type DiskLocation = { kind: 'disk'; dir: string };
+export type StateLocation = DiskLocation | { kind: 'memory' };
 
 export type StoreName = 'cosmos' | 'servicebus' | 'taskhub';
 
 export const inMemory: StateLocation = { kind: 'memory' };
 
-export function onDisk(dir: string): StateLocation {
+export function onDisk(dir: string): DiskLocation {
   return { kind: 'disk', dir: path.resolve(dir) };
 }
 
@@ -32,4 +33,26 @@ export function storeFiles(location: StateLocation, store: StoreName): string[] 
 
 export function describeLocation(location: StateLocation): string {
   return location.kind === 'memory' ? 'in memory (gone at exit)' : location.dir;
+}
+
+/** Bytes on disk per store (database plus WAL), for the banner. */
+export function storeSizes(location: StateLocation): Array<{ store: StoreName; bytes: number }> {
+  if (location.kind === 'memory') return [];
+  const stores: StoreName[] = ['cosmos', 'servicebus', 'taskhub'];
+  return stores.map((store) => ({
+    store,
+    bytes: storeFiles(location, store).reduce((sum, file) => {
+      try {
+        return sum + fs.statSync(file).size;
+      } catch {
+        return sum;
+      }
+    }, 0),
+  }));
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
