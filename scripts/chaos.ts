@@ -12,12 +12,14 @@ import { parseFlags, positiveInteger, runScript, UsageError } from './lib/cli';
 
 const USAGE = `Usage: npm run chaos -- [--seed N] [--orders 60] [--styles orchestration,choreography]
                           [--faults standard|none|'{"lockExpiry":0.2}'] [--duplicates 0.15]
-                          [--concurrency 8] [--settle 180] [--verbose]
+                          [--concurrency 8] [--settle 180] [--crashes 0] [--verbose]
 
 Starts the embedded host with a seeded fault plan (at-least-once activities, lock expiry, failed and
 half-applied sends, Cosmos DB throttling, outages and writes that fail after applying), places a mixed
 load of orders through the API (both saga styles, every failure kind, a hot product, duplicate requests),
-waits for every saga to end and checks the invariants. The same --seed replays the same run.`;
+waits for every saga to end and checks the invariants. The same --seed replays the same run.
+--crashes N kills the host with SIGKILL N times while orders are placed and starts it again on its data
+folder: every accepted order must still end right.`;
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2), {
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
     duplicates: { type: 'string' },
     concurrency: { type: 'string' },
     settle: { type: 'string' },
+    crashes: { type: 'string' },
     verbose: { type: 'boolean' },
   });
   if (flags.help) {
@@ -56,6 +59,7 @@ async function main(): Promise<void> {
     duplicateShare,
     concurrency: positiveInteger('concurrency', flags.concurrency, 8, 64),
     settleSeconds: positiveInteger('settle', flags.settle, 180, 3_600),
+    crashes: flags.crashes === undefined || flags.crashes === '0' ? 0 : positiveInteger('crashes', flags.crashes, 0, 20),
     log: (line) => console.log(line),
   });
   const replay = ['npm run chaos --', ...process.argv.slice(2).filter((arg, i, all) => arg !== '--seed' && all[i - 1] !== '--seed'), '--seed', String(seed)].join(' ');

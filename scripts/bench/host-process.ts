@@ -19,16 +19,26 @@ export interface HostProcess {
   hasStats: boolean;
   stats(): Promise<HostStats>;
   stop(): Promise<void>;
+  /** `kill -9`: the host gets no chance to drain or close anything (the embedded host only). */
+  kill(): Promise<void>;
+}
+
+export interface HostProcessOptions {
+  env?: Record<string, string>;
+  /** More CLI arguments, e.g. `--data-dir <folder>` or `--in-memory`. */
+  args?: string[];
+  /** A fixed port (a restarted host keeps its address); a free one otherwise. */
+  port?: number;
 }
 
 /**
  * The benchmark runs the embedded host in its own process, exactly as `npm start` does, so the load
  * generator's own work does not share the host's event loop.
  */
-export async function startHostProcess(repoRoot: string, options: { env?: Record<string, string> } = {}): Promise<HostProcess> {
-  const port = await freePort();
+export async function startHostProcess(repoRoot: string, options: HostProcessOptions = {}): Promise<HostProcess> {
+  const port = options.port ?? (await freePort());
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(repoRoot, 'dist/src/local-host/cli.js'), '--app', repoRoot, '--port', String(port), '--log-level', 'warn'], {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'dist/src/local-host/cli.js'), '--app', repoRoot, '--port', String(port), '--log-level', 'warn', ...(options.args ?? [])], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,6 +66,7 @@ export async function startHostProcess(repoRoot: string, options: { env?: Record
       return (await response.json()) as HostStats;
     },
     stop: () => stopChild(child),
+    kill: () => killChild(child),
   };
 }
 
@@ -82,6 +93,7 @@ export async function attachToHost(url: string): Promise<HostProcess> {
       return { cosmos: { mode: 'unknown', endpoint: '', requests: Number.NaN }, serviceBus: { sent: Number.NaN, delivered: 0, completed: 0, abandoned: 0, deadLettered: 0 }, durable: {} };
     },
     stop: async () => undefined,
+    kill: () => Promise.reject(new Error('Only a host this run started can be killed')),
   };
 }
 
@@ -109,6 +121,14 @@ async function waitForHealth(url: string, child: ChildProcess, output: string[])
   }
   child.kill('SIGKILL');
   throw new Error(`The host did not become healthy within 30 s:\n${output.join('')}`);
+}
+
+function killChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

@@ -12,6 +12,9 @@ export function formatChaosReport(report: ChaosReport, replayCommand: string): s
     report.faults.enabled
       ? `faults injected: ${formatCounts(report.faults.injected) || 'none'} (${sum(report.faults.injected)} in all)`
       : 'faults: off',
+    ...(report.crashes.count > 0
+      ? [`crashes: ${report.crashes.count} × kill -9, healthy again in ${report.crashes.restartMs.map((ms) => `${Math.round(ms)} ms`).join(', ')}`]
+      : []),
   ];
   for (const violation of report.violations.slice(0, MAX_LISTED)) {
     const subject = violation.orderId ? `order ${violation.orderId}` : violation.productId ? `product ${violation.productId}` : 'run';

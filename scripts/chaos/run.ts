@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEMO_CATALOG, type SagaStyle } from '../../src/domain';
-import { startHostProcess } from '../bench/host-process';
-import { getJson, placePlannedOrder, waitForFinalStatuses, type PlacedOrder } from './driver';
+import { startCrashingHost, type CrashingHost } from './crashing-host';
+import { placePlannedOrder, waitForFinalStatuses, type PlacedOrder } from './driver';
 import type { FaultPlan } from './fault-plan';
 import { checkInvariants, type Violation } from './invariants';
 import { observe, readStock, type StockLevels } from './observe';
@@ -19,6 +19,8 @@ export interface ChaosOptions {
   concurrency: number;
   /** How long the sagas get to reach a final status once every order is placed. */
   settleSeconds: number;
+  /** Times the host is killed with SIGKILL while orders are being placed, then started again on its data. */
+  crashes?: number;
   log: (line: string) => void;
 }
 
@@ -34,6 +36,8 @@ export interface ChaosReport {
     byStyle: Record<string, number>;
   };
   faults: { enabled: boolean; injected: Record<string, number> };
+  /** kill -9 and restart: how many, and how long each restart took to answer again. */
+  crashes: { count: number; restartMs: number[] };
   violations: Violation[];
   hostOutput: string;
   durationMs: number;
@@ -59,7 +63,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const workload = planWorkload(random, { orders: options.orders, styles: options.styles, duplicateShare: options.duplicateShare, runId });
   const env: Record<string, string> = { ...RECOVERY_SETTINGS };
   if (options.faults) env.EMBEDDED_HOST_FAULTS = JSON.stringify(options.faults);
-  const host = await startHostProcess(options.repoRoot, { env });
+  const host = await startCrashingHost(options.repoRoot, env, options.faults !== null);
   try {
     const pause = (ms: number) => sleep(ms);
     const initialStock = await completeCatalog(host.url, pause);
@@ -67,11 +71,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     const placed: PlacedOrder[] = [];
     const queue = [...workload];
-    await Promise.all(
+    const placing = Promise.all(
       Array.from({ length: options.concurrency }, async () => {
         for (let next = queue.shift(); next; next = queue.shift()) placed.push(await placePlannedOrder(host.url, next, pause));
       }),
     );
+    await Promise.all([placing, crashWhilePlacing(host, crashPoints(options.seed, options.crashes ?? 0, workload.length), () => placed.length, options.log)]);
     const accepted = new Map<string, OrderIntent>();
     for (const order of placed) if (order.orderId) accepted.set(order.orderId, order.planned.intent);
     const isRefusal = (status: number) => status >= 400 && status < 500;
@@ -90,13 +95,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     });
     if (open.length > 0) options.log(`${open.length} order(s) still not final at the deadline`);
 
-    const faults = await readFaultCounts(host.url, options.faults !== null);
+    const faults = options.faults === null ? { enabled: false, injected: {} } : { enabled: true, injected: await host.faultCounts() };
     const observation = await observe(host.url, store, accepted, initialStock, pause);
     // Every planned order is valid: a 4xx for one is the service blaming the client for its own fault.
     const refusals: Violation[] = placed
       .filter((order) => !order.orderId && order.answers.some(isRefusal))
       .map((order) => ({ rule: 'valid order refused', detail: `order ${order.planned.index} (${order.planned.intent}) got ${order.answers.join(', ')}` }));
-    const violations = [...refusals, ...checkInvariants(observation)];
+    const violations = [...refusals, ...checkInvariants(observation), ...(await replayAccepted(host.url, placed, pause))];
     const byStatus: Record<string, number> = {};
     const byStyle: Record<string, number> = {};
     for (const observed of observation.orders) {
@@ -108,6 +113,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       seed: options.seed,
       orders: { planned: workload.length, accepted: accepted.size, unanswered, refused, byStatus, byStyle },
       faults,
+      crashes: { count: host.crashes, restartMs: host.restartMs },
       violations,
       hostOutput: host.output(),
       durationMs: Date.now() - started,
@@ -134,10 +140,48 @@ async function completeCatalog(baseUrl: string, pause: (ms: number) => Promise<v
   }
 }
 
-async function readFaultCounts(baseUrl: string, enabled: boolean): Promise<ChaosReport['faults']> {
-  if (!enabled) return { enabled: false, injected: {} };
-  const { status, body } = await getJson(`${baseUrl}/admin/faults`, (ms) => sleep(ms));
-  if (status !== 200) throw new Error(`GET /admin/faults answered ${status}: does this host inject faults?`);
-  const injected = (body as { injected?: Record<string, number> }).injected ?? {};
-  return { enabled: true, injected };
+/**
+ * Where the host dies: after how many placed orders, spread over the placing phase with a seeded jitter (its
+ * own generator, so a seed's workload is the same with or without crashes).
+ */
+export function crashPoints(seed: number, crashes: number, orders: number): number[] {
+  const random = new SeededRandom(seed ^ 0x5eed_c0de);
+  const points: number[] = [];
+  for (let i = 1; i <= crashes; i += 1) {
+    const even = (orders * i) / (crashes + 1);
+    const jitter = (random.next() - 0.5) * (orders / (crashes + 1));
+    points.push(Math.max(1, Math.min(orders - 1, Math.round(even + jitter))));
+  }
+  return points.sort((a, b) => a - b);
+}
+
+async function crashWhilePlacing(host: CrashingHost, points: number[], placedSoFar: () => number, log: (line: string) => void): Promise<void> {
+  for (const point of points) {
+    while (placedSoFar() < point) await sleep(20);
+    await host.crashAndRestart();
+    log(`kill -9 after ${placedSoFar()} placed orders; healthy again in ${Math.round(host.restartMs[host.restartMs.length - 1] ?? 0)} ms`);
+  }
+}
+
+/** How many accepted orders are sent again at the end with their Idempotency-Key. */
+const REPLAYS = 20;
+
+/**
+ * Sends accepted orders again with the same Idempotency-Key and body, as a client that lost the answer does:
+ * each must get the first order back (200, same id) and start nothing new, crashes and faults notwithstanding.
+ */
+async function replayAccepted(baseUrl: string, placed: readonly PlacedOrder[], pause: (ms: number) => Promise<void>): Promise<Violation[]> {
+  const violations: Violation[] = [];
+  for (const order of placed.filter((candidate) => candidate.orderId !== null).slice(0, REPLAYS)) {
+    const again = await placePlannedOrder(baseUrl, { ...order.planned, copies: 1 }, pause);
+    const last = again.answers[again.answers.length - 1];
+    if (again.orderId !== order.orderId || last !== 200) {
+      violations.push({
+        rule: 'idempotent replay',
+        orderId: order.orderId ?? undefined,
+        detail: `sent again with its Idempotency-Key it got ${again.answers.join(', ')} and order ${again.orderId ?? 'none'}, not 200 and the first order`,
+      });
+    }
+  }
+  return violations;
 }

@@ -12,7 +12,8 @@ const ORDERS = 30;
  * mixed load runs in both saga styles, and no invariant may break. A failing seed replays with
  * `npm run chaos -- --seed N --orders 30`. Each seed has a file of its own, so the runs go in parallel.
  */
-export async function expectSeedHolds(seed: number): Promise<void> {
+export async function expectSeedHolds(seed: number, options: { crashes?: number } = {}): Promise<void> {
+  const crashes = options.crashes ?? 0;
   const report = await runChaos({
     repoRoot,
     seed,
@@ -22,9 +23,11 @@ export async function expectSeedHolds(seed: number): Promise<void> {
     duplicateShare: 0.2,
     concurrency: 6,
     settleSeconds: 150,
+    crashes,
     log: () => undefined,
   });
-  const summary = formatChaosReport(report, `npm run chaos -- --orders ${ORDERS} --seed ${seed}`);
+  const summary = formatChaosReport(report, `npm run chaos -- --orders ${ORDERS}${crashes > 0 ? ` --crashes ${crashes}` : ''} --seed ${seed}`);
+  expect(report.crashes.count, summary).toBe(crashes);
   expect(report.orders.accepted, summary).toBeGreaterThan(20);
   expect(report.orders.refused, summary).toEqual({});
   expect(Object.values(report.faults.injected).reduce((a, b) => a + b, 0), summary).toBeGreaterThan(0);
