@@ -1,5 +1,6 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
+import { TransientFault } from '../../src/domain';
 import { correlationIdOf } from '../../src/http/correlation';
 import { httpEndpoint } from '../../src/http/http-handler';
 import { fieldErrorsFrom, problemResponse } from '../../src/http/problem';
@@ -37,6 +38,17 @@ describe('httpEndpoint', () => {
     const response = await handler(request(), context());
     expect(response.status).toBe(500);
     expect(String(response.body)).not.toContain('cannot read');
+  });
+
+  it('answers a transient fault of a store with 503 and Retry-After, naming no internals', async () => {
+    const handler = httpEndpoint(async () => {
+      throw new TransientFault('Cosmos DB create orders/ord-1 failed transiently: socket hang up');
+    });
+    const response = await handler(request(), context());
+    expect(response.status).toBe(503);
+    expect(new Headers(response.headers).get('retry-after')).toBe('1');
+    expect(String(response.body)).not.toContain('socket');
+    expect(JSON.parse(String(response.body))).toMatchObject({ status: 503, title: 'Service Unavailable' });
   });
 });
 
