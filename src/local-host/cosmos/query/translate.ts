@@ -1,0 +1,279 @@
+/**
+ * Translates the safe subset of Cosmos DB SQL into one SQLite statement over `documents`: filters, ORDER BY,
+ * TOP/OFFSET/LIMIT and COUNT run in SQLite (through expression indexes), projections run on the rows returned.
+ * `translate` returns undefined for anything outside the subset; the caller then evaluates the query itself.
+ *
+ * Filters are brought to negation normal form first (NOT pushed down to the comparisons, De Morgan over
+ * AND/OR). Cosmos DB's logic has a third value, undefined (comparing different types, a missing property),
+ * and a row passes WHERE only when the condition is true. Without NOT above them, AND and OR are monotone,
+ * so each comparison can be "true, or not" (undefined folded into false) and the result is still exact;
+ * NOT is handled by complementing the operator under the same type check: NOT (a < 1) is (a is a number
+ * AND a >= 1), which is undefined-safe where SQLite's NOT would turn a missing value into a match.
+ */
+import type { BinaryExpression, Expression, SelectQuery, SortExpression } from './ast';
+import type { ParsedQuery } from './parse';
+import { Rank, rankOf, rankTerm, valueTerm, type PathSegment } from './sql-terms';
+import type { SqlValue } from '../../storage/sqlite';
+
+export type Projection =
+  | { kind: 'document' }
+  | { kind: 'value'; expression: Expression }
+  | { kind: 'properties'; properties: Array<{ name: string; expression: Expression }> }
+  | { kind: 'count' };
+
+export interface IndexColumn {
+  path: PathSegment[];
+  descending: boolean;
+}
+
+export interface TranslatedQuery {
+  /** The document's alias in the query (`c` in `FROM c`). */
+  alias: string;
+  /** A boolean SQL expression over `body`, or '1'. */
+  where: string;
+  whereParams: SqlValue[];
+  orderBy: IndexColumn[];
+  projection: Projection;
+  /** The expression index that serves this query: equality paths, then the ORDER BY (or a range) paths. */
+  indexColumns: IndexColumn[];
+}
+
+const COMPARISONS = new Set(['=', '!=', '<>', '<', '<=', '>', '>=']);
+const COMPLEMENT: Record<string, string> = { '=': '!=', '!=': '=', '<>': '=', '<': '>=', '<=': '>', '>': '<=', '>=': '<' };
+const MIRROR: Record<string, string> = { '=': '=', '!=': '!=', '<>': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+const TYPE_CHECKS: Record<string, (rank: string) => string> = {
+  IS_DEFINED: (rank) => `${rank} > 0`,
+  IS_NULL: (rank) => `${rank} = 1`,
+  IS_BOOL: (rank) => `${rank} IN (2, 3)`,
+  IS_NUMBER: (rank) => `${rank} = 4`,
+  IS_STRING: (rank) => `${rank} = 5`,
+  IS_ARRAY: (rank) => `${rank} = 6`,
+  IS_OBJECT: (rank) => `${rank} = 7`,
+  IS_PRIMITIVE: (rank) => `${rank} BETWEEN 1 AND 5`,
+};
+
+class Unsupported extends Error {}
+
+function unsupported(): never {
+  throw new Unsupported();
+}
+
+/** The path of `c.a.b[0]` as segments, [] for the alias itself; undefined when the expression is no such path. */
+export function pathOf(expression: Expression, alias: string): PathSegment[] | undefined {
+  if (expression.type === 'identifier') return expression.name === alias ? [] : undefined;
+  if (expression.type !== 'scalar_member_expression') return undefined;
+  const base = pathOf(expression.object, alias);
+  if (!base) return undefined;
+  const property = expression.property;
+  if (!expression.computed && property.type === 'identifier') return [...base, property.name];
+  if (expression.computed && property.type === 'string_constant') return [...base, property.value];
+  if (expression.computed && property.type === 'number_constant' && Number.isSafeInteger(property.value) && property.value >= 0) {
+    return [...base, property.value];
+  }
+  return undefined;
+}
+
+interface Filter {
+  sql: string;
+  params: SqlValue[];
+  /** Paths compared for equality with a string or number at the top level (index candidates). */
+  equalities: PathSegment[][];
+  ranges: PathSegment[][];
+}
+
+class FilterBuilder {
+  constructor(
+    private readonly alias: string,
+    private readonly parameters: ReadonlyMap<string, unknown>,
+  ) {}
+
+  /** A constant operand's value (literal or parameter); `unsupported` for anything else. */
+  constantOf(expression: Expression): { value: unknown } | undefined {
+    switch (expression.type) {
+      case 'string_constant':
+      case 'number_constant':
+      case 'boolean_constant':
+        return { value: expression.value };
+      case 'null_constant':
+        return { value: null };
+      case 'undefined_constant':
+        return { value: undefined };
+      case 'parameter_name':
+        return { value: this.parameters.get(expression.name) };
+      default:
+        return undefined;
+    }
+  }
+
+  build(condition: Expression, negated: boolean, topLevel: boolean, out: Filter): string {
+    switch (condition.type) {
+      case 'boolean_constant':
+        return condition.value !== negated ? '1' : '0';
+      case 'scalar_unary_expression':
+        if (condition.operator.toUpperCase() !== 'NOT') unsupported();
+        return this.build(condition.argument, !negated, false, out);
+      case 'scalar_binary_expression':
+        return this.binary(condition, negated, topLevel, out);
+      case 'scalar_in_expression': {
+        const operands = condition.list.map((item) => this.comparison(condition.value, negated ? '!=' : '=', item, false, out));
+        return operands.length === 0 ? (negated ? '1' : '0') : `(${operands.join(negated ? ' AND ' : ' OR ')})`;
+      }
+      case 'scalar_function_expression':
+        return this.functionCall(condition, negated, out);
+      default: {
+        // A bare path as a condition: true only when it holds the boolean true (NOT path: false).
+        const path = pathOf(condition, this.alias);
+        if (!path || path.length === 0) unsupported();
+        return `${rankTerm(path)} = ${negated ? Rank.false : Rank.true}`;
+      }
+    }
+  }
+
+  private binary(condition: BinaryExpression, negated: boolean, topLevel: boolean, out: Filter): string {
+    const operator = condition.operator.toUpperCase();
+    if (operator === 'AND' || operator === 'OR') {
+      const joined = (operator === 'AND') !== negated ? 'AND' : 'OR';
+      const stillTop = topLevel && joined === 'AND';
+      const left = this.build(condition.left, negated, stillTop, out);
+      const right = this.build(condition.right, negated, stillTop, out);
+      return `(${left} ${joined} ${right})`;
+    }
+    if (!COMPARISONS.has(operator)) unsupported();
+    return this.comparison(condition.left, negated ? (COMPLEMENT[operator] as string) : operator, condition.right, topLevel, out);
+  }
+
+  private comparison(leftSide: Expression, operator: string, rightSide: Expression, topLevel: boolean, out: Filter): string {
+    let path = pathOf(leftSide, this.alias);
+    let constant = this.constantOf(rightSide);
+    let op = operator === '<>' ? '!=' : operator;
+    if (!path || !constant) {
+      path = pathOf(rightSide, this.alias);
+      constant = this.constantOf(leftSide);
+      op = MIRROR[operator] as string;
+    }
+    if (!path || path.length === 0 || !constant) unsupported();
+    const rank = rankOf(constant.value);
+    if (rank === undefined || rank >= Rank.array) unsupported();
+    // Comparing with undefined is undefined: never true, whichever the operator.
+    if (rank === Rank.undefined) return '0';
+    const rankSql = rankTerm(path);
+    if (rank === Rank.null) return op === '=' || op === '<=' || op === '>=' ? `${rankSql} = 1` : '0';
+    if (rank === Rank.false || rank === Rank.true) return `(${rankSql} IN (2, 3) AND ${rankSql} ${op} ${rank})`;
+    if (topLevel && op === '=') out.equalities.push(path);
+    else if (topLevel && op !== '!=') out.ranges.push(path);
+    out.params.push(constant.value as string | number);
+    return `(${rankSql} = ${rank} AND ${valueTerm(path)} ${op} ?)`;
+  }
+
+  private functionCall(condition: Expression & { type: 'scalar_function_expression' }, negated: boolean, out: Filter): string {
+    if (condition.udf) unsupported();
+    const name = condition.name.name.toUpperCase();
+    const [first, second, ...rest] = condition.arguments;
+    const path = first ? pathOf(first, this.alias) : undefined;
+    if (!path || path.length === 0) unsupported();
+    const check = TYPE_CHECKS[name];
+    if (check && condition.arguments.length === 1) {
+      const sql = check(rankTerm(path));
+      return negated ? `NOT (${sql})` : sql;
+    }
+    if (name === 'STARTSWITH' && second && rest.length === 0) {
+      const prefix = this.constantOf(second);
+      if (!prefix || typeof prefix.value !== 'string') unsupported();
+      const value = valueTerm(path);
+      out.params.push(prefix.value, prefix.value);
+      // Cosmos DB's STARTSWITH is case-sensitive by default; SQLite's substr is too.
+      const matches = `substr(${value}, 1, length(?)) ${negated ? '!=' : '='} ?`;
+      return `(${rankTerm(path)} = ${Rank.string} AND ${matches})`;
+    }
+    return unsupported();
+  }
+}
+
+function aliasOf(query: SelectQuery): string | undefined {
+  const from = query.from;
+  if (!from) return undefined;
+  if (from.joins.length > 0 || from.source.type !== 'from_source') return undefined;
+  const collection = from.source.expression as { type: string; expression?: Expression };
+  if (collection.type !== 'collection_expression' || collection.expression?.type !== 'identifier') return undefined;
+  return from.source.alias?.name ?? collection.expression.name;
+}
+
+function projectionOf(query: SelectQuery, alias: string): Projection {
+  const select = query.select;
+  if (select['*']) return { kind: 'document' };
+  if (select.value) {
+    const value = select.value;
+    if (value.type === 'scalar_function_expression' && value.name.name.toUpperCase() === 'COUNT' && !value.udf) {
+      const [argument] = value.arguments;
+      const constant = argument && ['number_constant', 'string_constant', 'boolean_constant'].includes(argument.type);
+      if (!constant || value.arguments.length !== 1 || query.orderBy) unsupported();
+      return { kind: 'count' };
+    }
+    checkProjectable(value, alias);
+    return { kind: 'value', expression: value };
+  }
+  const properties = (select.properties?.properties ?? []).map(({ property, alias: name }, position) => {
+    checkProjectable(property, alias);
+    const path = pathOf(property, alias);
+    const last = path?.[path.length - 1];
+    return { name: name?.name ?? (typeof last === 'string' ? last : `$${position + 1}`), expression: property };
+  });
+  if (properties.length === 0) unsupported();
+  return { kind: 'properties', properties };
+}
+
+/** Projections are evaluated in JavaScript over the rows SQLite returns: paths, constants, arrays and objects. */
+function checkProjectable(expression: Expression, alias: string): void {
+  switch (expression.type) {
+    case 'string_constant':
+    case 'number_constant':
+    case 'boolean_constant':
+    case 'null_constant':
+    case 'parameter_name':
+      return;
+    case 'scalar_array_expression':
+      expression.elements.forEach((element) => checkProjectable(element, alias));
+      return;
+    case 'scalar_object_expression':
+      expression.properties.forEach(({ value }) => checkProjectable(value, alias));
+      return;
+    default:
+      if (!pathOf(expression, alias)) unsupported();
+  }
+}
+
+function orderByOf(expressions: SortExpression[], alias: string): IndexColumn[] {
+  return expressions.map(({ expression, order }) => {
+    const path = pathOf(expression, alias);
+    if (!path || path.length === 0) unsupported();
+    return { path, descending: order === 'DESC' };
+  });
+}
+
+const samePath = (a: readonly PathSegment[], b: readonly PathSegment[]) => a.length === b.length && a.every((segment, i) => segment === b[i]);
+
+export function translate(parsed: ParsedQuery): TranslatedQuery | undefined {
+  const query = parsed.program.body;
+  try {
+    const alias = aliasOf(query);
+    if (!alias) return undefined;
+    const projection = projectionOf(query, alias);
+    const filter: Filter = { sql: '1', params: [], equalities: [], ranges: [] };
+    const builder = new FilterBuilder(alias, parsed.parameters);
+    const where = query.where ? builder.build(query.where.condition, false, true, filter) : '1';
+    const orderBy = query.orderBy ? orderByOf(query.orderBy.expressions, alias) : [];
+
+    const indexColumns: IndexColumn[] = [];
+    for (const path of filter.equalities) {
+      if (!indexColumns.some((column) => samePath(column.path, path))) indexColumns.push({ path, descending: false });
+    }
+    const tail = orderBy.length > 0 ? orderBy : filter.ranges.slice(0, 1).map((path) => ({ path, descending: false }));
+    for (const column of tail) {
+      if (!indexColumns.some((existing) => samePath(existing.path, column.path))) indexColumns.push(column);
+    }
+    return { alias, where, whereParams: filter.params, orderBy, projection, indexColumns };
+  } catch (err) {
+    if (err instanceof Unsupported) return undefined;
+    throw err;
+  }
+}
