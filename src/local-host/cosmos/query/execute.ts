@@ -4,7 +4,7 @@ import { evaluateByScan } from './fallback';
 import { ensureIndex } from './indexes';
 import { parseQuery, topCount, type ParsedQuery } from './parse';
 import { evaluate } from './project';
-import { rankTerm, sqlString, valueTerm } from './sql-terms';
+import { jsonPath, rankTerm, sqlString, valueTerm } from './sql-terms';
 import { translate, type TranslatedQuery } from './translate';
 
 export interface QueryScope {
@@ -31,6 +31,10 @@ export const DEFAULT_PAGE_SIZE = 100;
 
 /** The SQL statement a translated query runs as (exported for the tests' EXPLAIN QUERY PLAN). */
 export function statementFor(scope: QueryScope, translated: TranslatedQuery): { sql: string; params: SqlValue[] } {
+  const index = ensureIndex(scope.db, scope.container, translated.indexColumns);
+  // Without statistics SQLite takes `container = ?` on documents_by_lsn for a few rows and sorts them; the
+  // index made for this very shape is the right one (unless one partition is asked for: its key is tighter).
+  const table = index && scope.partitionKey === undefined ? `documents INDEXED BY ${index}` : 'documents';
   const conditions = [`container = ${sqlString(scope.container)}`];
   const params: SqlValue[] = [];
   if (scope.partitionKey !== undefined) {
@@ -40,16 +44,18 @@ export function statementFor(scope: QueryScope, translated: TranslatedQuery): { 
   if (translated.where !== '1') conditions.push(translated.where);
   params.push(...translated.whereParams);
   const where = conditions.join(' AND ');
-  if (translated.projection.kind === 'count') return { sql: `SELECT COUNT(*) AS n FROM documents WHERE ${where}`, params };
+  if (translated.projection.kind === 'count') return { sql: `SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`, params };
+  const pinned = new Set(translated.pinnedRanks.map((path) => jsonPath(path)));
   const order = translated.orderBy.flatMap(({ path, descending }) => {
     const direction = descending ? ' DESC' : '';
-    return [`${rankTerm(path)}${direction}`, `${valueTerm(path)}${direction}`];
+    const value = `${valueTerm(path)}${direction}`;
+    return pinned.has(jsonPath(path)) ? [value] : [`${rankTerm(path)}${direction}`, value];
   });
   const mixed = new Set(translated.orderBy.map((column) => column.descending)).size > 1;
   const lastDescending = translated.orderBy[translated.orderBy.length - 1]?.descending ?? false;
   // The rowid makes every order total (stable pages); it follows the index's walk so no sort is needed.
   order.push(!mixed && lastDescending ? 'rowid DESC' : 'rowid');
-  return { sql: `SELECT body FROM documents WHERE ${where} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`, params };
+  return { sql: `SELECT body FROM ${table} WHERE ${where} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`, params };
 }
 
 function project(translated: TranslatedQuery, parsed: ParsedQuery, body: string): unknown {
@@ -83,7 +89,6 @@ export function executeQuery(scope: QueryScope, input: QueryInput, page: PageReq
   }
 
   const { sql, params } = statementFor(scope, translated);
-  ensureIndex(scope.db, scope.container, translated.indexColumns);
   if (translated.projection.kind === 'count') {
     // One page holds the whole aggregate; TOP/OFFSET apply to the single result row.
     const row = scope.db.prepare<{ n: number }>(sql).get(...params);

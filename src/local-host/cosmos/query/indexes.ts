@@ -15,14 +15,9 @@ export const MAX_QUERY_INDEXES = 64;
 
 const known = new WeakMap<SqliteDatabase, Set<string>>();
 
-/**
- * The columns as the index stores them. A single direction throughout is stored ascending (SQLite walks an
- * index backwards just as well, and then the rowid tie-break follows); mixed directions are stored as asked.
- */
 export function indexDefinition(container: string, columns: readonly IndexColumn[]): { name: string; sql: string } {
-  const mixed = new Set(columns.map((column) => column.descending)).size > 1;
   const terms = columns.flatMap(({ path, descending }) => {
-    const direction = mixed && descending ? ' DESC' : '';
+    const direction = descending ? ' DESC' : '';
     return [`${rankTerm(path)}${direction}`, `${valueTerm(path)}${direction}`];
   });
   const where = `container = ${sqlString(container)}`;

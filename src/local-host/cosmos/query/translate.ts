@@ -12,7 +12,7 @@
  */
 import type { BinaryExpression, Expression, SelectQuery, SortExpression } from './ast';
 import type { ParsedQuery } from './parse';
-import { Rank, rankOf, rankTerm, valueTerm, type PathSegment } from './sql-terms';
+import { jsonPath, Rank, rankOf, rankTerm, valueTerm, type PathSegment } from './sql-terms';
 import type { SqlValue } from '../../storage/sqlite';
 
 export type Projection =
@@ -36,6 +36,12 @@ export interface TranslatedQuery {
   projection: Projection;
   /** The expression index that serves this query: equality paths, then the ORDER BY (or a range) paths. */
   indexColumns: IndexColumn[];
+  /**
+   * Paths whose type rank the filter fixes for every matching row (a comparison with a string or number on
+   * every branch). Their rank is left out of ORDER BY: SQLite does not see that an ORDER BY expression pinned
+   * by `=` is constant, and would sort instead of walking the index.
+   */
+  pinnedRanks: PathSegment[][];
 }
 
 const COMPARISONS = new Set(['=', '!=', '<>', '<', '<=', '>', '>=']);
@@ -74,12 +80,19 @@ export function pathOf(expression: Expression, alias: string): PathSegment[] | u
 }
 
 interface Filter {
-  sql: string;
   params: SqlValue[];
   /** Paths compared for equality with a string or number at the top level (index candidates). */
   equalities: PathSegment[][];
   ranges: PathSegment[][];
 }
+
+/** A translated condition, and the paths whose type rank every row it accepts has (keyed by JSON path). */
+interface Condition {
+  sql: string;
+  pinned: Map<string, PathSegment[]>;
+}
+
+const plain = (sql: string): Condition => ({ sql, pinned: new Map() });
 
 class FilterBuilder {
   constructor(
@@ -87,7 +100,7 @@ class FilterBuilder {
     private readonly parameters: ReadonlyMap<string, unknown>,
   ) {}
 
-  /** A constant operand's value (literal or parameter); `unsupported` for anything else. */
+  /** A constant operand's value (literal or parameter); undefined for anything else. */
   constantOf(expression: Expression): { value: unknown } | undefined {
     switch (expression.type) {
       case 'string_constant':
@@ -105,10 +118,10 @@ class FilterBuilder {
     }
   }
 
-  build(condition: Expression, negated: boolean, topLevel: boolean, out: Filter): string {
+  build(condition: Expression, negated: boolean, topLevel: boolean, out: Filter): Condition {
     switch (condition.type) {
       case 'boolean_constant':
-        return condition.value !== negated ? '1' : '0';
+        return plain(condition.value !== negated ? '1' : '0');
       case 'scalar_unary_expression':
         if (condition.operator.toUpperCase() !== 'NOT') unsupported();
         return this.build(condition.argument, !negated, false, out);
@@ -116,33 +129,32 @@ class FilterBuilder {
         return this.binary(condition, negated, topLevel, out);
       case 'scalar_in_expression': {
         const operands = condition.list.map((item) => this.comparison(condition.value, negated ? '!=' : '=', item, false, out));
-        return operands.length === 0 ? (negated ? '1' : '0') : `(${operands.join(negated ? ' AND ' : ' OR ')})`;
+        if (operands.length === 0) return plain(negated ? '1' : '0');
+        return operands.reduce((left, right) => join(left, negated ? 'AND' : 'OR', right));
       }
       case 'scalar_function_expression':
-        return this.functionCall(condition, negated, out);
+        return plain(this.functionCall(condition, negated, out));
       default: {
         // A bare path as a condition: true only when it holds the boolean true (NOT path: false).
         const path = pathOf(condition, this.alias);
         if (!path || path.length === 0) unsupported();
-        return `${rankTerm(path)} = ${negated ? Rank.false : Rank.true}`;
+        return plain(`${rankTerm(path)} = ${negated ? Rank.false : Rank.true}`);
       }
     }
   }
 
-  private binary(condition: BinaryExpression, negated: boolean, topLevel: boolean, out: Filter): string {
+  private binary(condition: BinaryExpression, negated: boolean, topLevel: boolean, out: Filter): Condition {
     const operator = condition.operator.toUpperCase();
     if (operator === 'AND' || operator === 'OR') {
       const joined = (operator === 'AND') !== negated ? 'AND' : 'OR';
       const stillTop = topLevel && joined === 'AND';
-      const left = this.build(condition.left, negated, stillTop, out);
-      const right = this.build(condition.right, negated, stillTop, out);
-      return `(${left} ${joined} ${right})`;
+      return join(this.build(condition.left, negated, stillTop, out), joined, this.build(condition.right, negated, stillTop, out));
     }
     if (!COMPARISONS.has(operator)) unsupported();
     return this.comparison(condition.left, negated ? (COMPLEMENT[operator] as string) : operator, condition.right, topLevel, out);
   }
 
-  private comparison(leftSide: Expression, operator: string, rightSide: Expression, topLevel: boolean, out: Filter): string {
+  private comparison(leftSide: Expression, operator: string, rightSide: Expression, topLevel: boolean, out: Filter): Condition {
     let path = pathOf(leftSide, this.alias);
     let constant = this.constantOf(rightSide);
     let op = operator === '<>' ? '!=' : operator;
@@ -155,14 +167,14 @@ class FilterBuilder {
     const rank = rankOf(constant.value);
     if (rank === undefined || rank >= Rank.array) unsupported();
     // Comparing with undefined is undefined: never true, whichever the operator.
-    if (rank === Rank.undefined) return '0';
+    if (rank === Rank.undefined) return plain('0');
     const rankSql = rankTerm(path);
-    if (rank === Rank.null) return op === '=' || op === '<=' || op === '>=' ? `${rankSql} = 1` : '0';
-    if (rank === Rank.false || rank === Rank.true) return `(${rankSql} IN (2, 3) AND ${rankSql} ${op} ${rank})`;
+    if (rank === Rank.null) return plain(op === '=' || op === '<=' || op === '>=' ? `${rankSql} = 1` : '0');
+    if (rank === Rank.false || rank === Rank.true) return plain(`(${rankSql} IN (2, 3) AND ${rankSql} ${op} ${rank})`);
     if (topLevel && op === '=') out.equalities.push(path);
     else if (topLevel && op !== '!=') out.ranges.push(path);
     out.params.push(constant.value as string | number);
-    return `(${rankSql} = ${rank} AND ${valueTerm(path)} ${op} ?)`;
+    return { sql: `(${rankSql} = ${rank} AND ${valueTerm(path)} ${op} ?)`, pinned: new Map([[jsonPath(path), path]]) };
   }
 
   private functionCall(condition: Expression & { type: 'scalar_function_expression' }, negated: boolean, out: Filter): string {
@@ -179,14 +191,22 @@ class FilterBuilder {
     if (name === 'STARTSWITH' && second && rest.length === 0) {
       const prefix = this.constantOf(second);
       if (!prefix || typeof prefix.value !== 'string') unsupported();
-      const value = valueTerm(path);
       out.params.push(prefix.value, prefix.value);
       // Cosmos DB's STARTSWITH is case-sensitive by default; SQLite's substr is too.
-      const matches = `substr(${value}, 1, length(?)) ${negated ? '!=' : '='} ?`;
+      const matches = `substr(${valueTerm(path)}, 1, length(?)) ${negated ? '!=' : '='} ?`;
       return `(${rankTerm(path)} = ${Rank.string} AND ${matches})`;
     }
     return unsupported();
   }
+}
+
+/** AND pins every path either side pins; OR only those both sides pin. */
+function join(left: Condition, operator: 'AND' | 'OR', right: Condition): Condition {
+  const pinned =
+    operator === 'AND'
+      ? new Map([...left.pinned, ...right.pinned])
+      : new Map([...left.pinned].filter(([key, path]) => right.pinned.has(key) && path.length > 0));
+  return { sql: `(${left.sql} ${operator} ${right.sql})`, pinned };
 }
 
 function aliasOf(query: SelectQuery): string | undefined {
@@ -258,20 +278,27 @@ export function translate(parsed: ParsedQuery): TranslatedQuery | undefined {
     const alias = aliasOf(query);
     if (!alias) return undefined;
     const projection = projectionOf(query, alias);
-    const filter: Filter = { sql: '1', params: [], equalities: [], ranges: [] };
+    const filter: Filter = { params: [], equalities: [], ranges: [] };
     const builder = new FilterBuilder(alias, parsed.parameters);
-    const where = query.where ? builder.build(query.where.condition, false, true, filter) : '1';
+    const built = query.where ? builder.build(query.where.condition, false, true, filter) : plain('1');
+    const where = built.sql;
     const orderBy = query.orderBy ? orderByOf(query.orderBy.expressions, alias) : [];
 
     const indexColumns: IndexColumn[] = [];
     for (const path of filter.equalities) {
       if (!indexColumns.some((column) => samePath(column.path, path))) indexColumns.push({ path, descending: false });
     }
-    const tail = orderBy.length > 0 ? orderBy : filter.ranges.slice(0, 1).map((path) => ({ path, descending: false }));
+    // One direction throughout is stored ascending (SQLite walks an index backwards as well, and the rowid
+    // tie-break then follows the walk); mixed directions are stored as asked.
+    const mixed = new Set(orderBy.map((column) => column.descending)).size > 1;
+    const tail =
+      orderBy.length > 0
+        ? orderBy.map(({ path, descending }) => ({ path, descending: mixed && descending }))
+        : filter.ranges.slice(0, 1).map((path) => ({ path, descending: false }));
     for (const column of tail) {
       if (!indexColumns.some((existing) => samePath(existing.path, column.path))) indexColumns.push(column);
     }
-    return { alias, where, whereParams: filter.params, orderBy, projection, indexColumns };
+    return { alias, where, whereParams: filter.params, orderBy, projection, indexColumns, pinnedRanks: [...built.pinned.values()] };
   } catch (err) {
     if (err instanceof Unsupported) return undefined;
     throw err;
