@@ -86,13 +86,25 @@ interface Filter {
   ranges: PathSegment[][];
 }
 
-/** A translated condition, and the paths whose type rank every row it accepts has (keyed by JSON path). */
+/** A bound on a path's value that every row a condition accepts respects (`c.createdAt <= @after`). */
+interface Bound {
+  path: PathSegment[];
+  rank: number;
+  value: string | number;
+  inclusive: boolean;
+  /** Found in every branch of an OR, so not yet written as a condition of its own. */
+  derived: boolean;
+}
+
+/** A translated condition, what type rank every row it accepts has on which paths, and the bounds it implies. */
 interface Condition {
   sql: string;
   pinned: Map<string, PathSegment[]>;
+  upper: Map<string, Bound>;
+  lower: Map<string, Bound>;
 }
 
-const plain = (sql: string): Condition => ({ sql, pinned: new Map() });
+const plain = (sql: string): Condition => ({ sql, pinned: new Map(), upper: new Map(), lower: new Map() });
 
 class FilterBuilder {
   constructor(
@@ -173,8 +185,16 @@ class FilterBuilder {
     if (rank === Rank.false || rank === Rank.true) return plain(`(${rankSql} IN (2, 3) AND ${rankSql} ${op} ${rank})`);
     if (topLevel && op === '=') out.equalities.push(path);
     else if (topLevel && op !== '!=') out.ranges.push(path);
-    out.params.push(constant.value as string | number);
-    return { sql: `(${rankSql} = ${rank} AND ${valueTerm(path)} ${op} ?)`, pinned: new Map([[jsonPath(path), path]]) };
+    const value = constant.value as string | number;
+    out.params.push(value);
+    const key = jsonPath(path);
+    const bound = (inclusive: boolean): Map<string, Bound> => new Map([[key, { path, rank, value, inclusive, derived: false }]]);
+    return {
+      sql: `(${rankSql} = ${rank} AND ${valueTerm(path)} ${op} ?)`,
+      pinned: new Map([[key, path]]),
+      upper: op === '<' || op === '<=' || op === '=' ? bound(op !== '<') : new Map(),
+      lower: op === '>' || op === '>=' || op === '=' ? bound(op !== '>') : new Map(),
+    };
   }
 
   private functionCall(condition: Expression & { type: 'scalar_function_expression' }, negated: boolean, out: Filter): string {
@@ -200,13 +220,51 @@ class FilterBuilder {
   }
 }
 
-/** AND pins every path either side pins; OR only those both sides pin. */
+/**
+ * AND pins (and bounds) every path either side does; OR only those both sides do, with the same value.
+ * A bound found on both sides of an OR, as in the listing's keyset `(c.createdAt < @a OR (c.createdAt = @a AND
+ * c.id < @b))`, is what lets SQLite start the index walk at the cursor instead of at the newest order.
+ */
 function join(left: Condition, operator: 'AND' | 'OR', right: Condition): Condition {
-  const pinned =
-    operator === 'AND'
-      ? new Map([...left.pinned, ...right.pinned])
-      : new Map([...left.pinned].filter(([key, path]) => right.pinned.has(key) && path.length > 0));
-  return { sql: `(${left.sql} ${operator} ${right.sql})`, pinned };
+  const sql = `(${left.sql} ${operator} ${right.sql})`;
+  if (operator === 'AND') {
+    return {
+      sql,
+      pinned: new Map([...left.pinned, ...right.pinned]),
+      upper: new Map([...right.upper, ...left.upper]),
+      lower: new Map([...right.lower, ...left.lower]),
+    };
+  }
+  const common = (a: Map<string, Bound>, b: Map<string, Bound>) => {
+    const both = new Map<string, Bound>();
+    for (const [key, bound] of a) {
+      const other = b.get(key);
+      if (other && other.rank === bound.rank && other.value === bound.value) {
+        both.set(key, { ...bound, inclusive: bound.inclusive || other.inclusive, derived: true });
+      }
+    }
+    return both;
+  };
+  return {
+    sql,
+    pinned: new Map([...left.pinned].filter(([key]) => right.pinned.has(key))),
+    upper: common(left.upper, right.upper),
+    lower: common(left.lower, right.lower),
+  };
+}
+
+/** The derived bounds, written out as conditions of their own (implied by the filter, so the result is the same). */
+function derivedBounds(condition: Condition, out: Filter): string[] {
+  const terms: string[] = [];
+  for (const [bounds, below] of [[condition.upper, true], [condition.lower, false]] as const) {
+    for (const { path, rank, value, inclusive, derived } of bounds.values()) {
+      if (!derived) continue;
+      const op = below ? (inclusive ? '<=' : '<') : inclusive ? '>=' : '>';
+      out.params.push(value);
+      terms.push(`(${rankTerm(path)} = ${rank} AND ${valueTerm(path)} ${op} ?)`);
+    }
+  }
+  return terms;
 }
 
 function aliasOf(query: SelectQuery): string | undefined {
@@ -281,7 +339,7 @@ export function translate(parsed: ParsedQuery): TranslatedQuery | undefined {
     const filter: Filter = { params: [], equalities: [], ranges: [] };
     const builder = new FilterBuilder(alias, parsed.parameters);
     const built = query.where ? builder.build(query.where.condition, false, true, filter) : plain('1');
-    const where = built.sql;
+    const where = [built.sql, ...derivedBounds(built, filter)].join(' AND ');
     const orderBy = query.orderBy ? orderByOf(query.orderBy.expressions, alias) : [];
 
     const indexColumns: IndexColumn[] = [];
