@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { executeQuery } from '../../src/local-host/cosmos/query';
+import { MAX_QUERY_INDEXES } from '../../src/local-host/cosmos/query/indexes';
 import { statementFor } from '../../src/local-host/cosmos/query/execute';
 import { parseQuery } from '../../src/local-host/cosmos/query/parse';
 import { translate } from '../../src/local-host/cosmos/query/translate';
@@ -83,14 +84,31 @@ describe('the app queries run through indexes', () => {
     expect(names()).toHaveLength(before.length + 1);
   });
 
-  it('reads only a page of rows for ORDER BY + TOP, however many documents match', () => {
-    // SQLite's virtual machine steps grow with the rows visited; a TOP 21 over 3,000 orders must stay near 21.
+  it('stops after a page for ORDER BY + TOP: no sorter in the program, so LIMIT ends the index walk', () => {
     const query = 'SELECT TOP 21 * FROM c WHERE c.status = @status ORDER BY c.createdAt DESC, c.id DESC';
     const page = executeQuery({ db, container: CONTAINER }, { query, parameters }, { maxItemCount: 21 });
     expect(page.documents).toHaveLength(21);
     const { sql, params } = statementFor({ db, container: CONTAINER }, translate(parseQuery(query, parameters))!);
     const rows = db.prepare<{ opcode: string }>(`EXPLAIN ${sql}`).all(...params, 21, 0);
-    // The plan loops over the index with no sorter opcodes.
     expect(rows.some((row) => row.opcode.startsWith('Sorter'))).toBe(false);
+  });
+});
+
+describe('a bounded number of query indexes', () => {
+  it('answers new shapes without an index once the database holds the most it may', () => {
+    const db = documentsDatabase();
+    store(db, [
+      { id: 'a', rank: 2 },
+      { id: 'b', rank: 1 },
+      { id: 'c', rank: 3 },
+    ]);
+    const scope = { db, container: CONTAINER };
+    for (let i = 0; i < MAX_QUERY_INDEXES; i++) executeQuery(scope, { query: `SELECT * FROM c ORDER BY c.field${i}` }, {});
+    const count = () => db.prepare<{ n: number }>("SELECT COUNT(*) AS n FROM sqlite_master WHERE name LIKE 'documents_query_%'").get()?.n;
+    expect(count()).toBe(MAX_QUERY_INDEXES);
+    const page = executeQuery(scope, { query: 'SELECT VALUE c.id FROM c ORDER BY c.rank DESC' }, { maxItemCount: 2 });
+    expect(page.documents).toEqual(['c', 'a']);
+    expect(executeQuery(scope, { query: 'SELECT VALUE c.id FROM c ORDER BY c.rank DESC' }, { continuation: page.continuation }).documents).toEqual(['b']);
+    expect(count()).toBe(MAX_QUERY_INDEXES);
   });
 });

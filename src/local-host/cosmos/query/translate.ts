@@ -222,6 +222,8 @@ class FilterBuilder {
 
 /**
  * AND pins (and bounds) every path either side does; OR only those both sides do, with the same value.
+ * (An OR may pin one path to numbers on one side and strings on the other; leaving its rank out of ORDER BY
+ * is still exact, since SQLite orders every number before every string, as Cosmos DB does.)
  * A bound found on both sides of an OR, as in the listing's keyset `(c.createdAt < @a OR (c.createdAt = @a AND
  * c.id < @b))`, is what lets SQLite start the index walk at the cursor instead of at the newest order.
  */
