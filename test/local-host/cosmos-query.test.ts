@@ -53,6 +53,7 @@ const AGREED: string[] = [
   'SELECT VALUE c.id FROM c WHERE c.status = null',
   'SELECT VALUE c.id FROM c WHERE c.flag = @nothing',
   'SELECT VALUE c.id FROM c WHERE c.status < null',
+  'SELECT VALUE c.id FROM c WHERE c.total < null ORDER BY c.total, c.id',
   "SELECT VALUE c.id FROM c WHERE c.status > 'P'",
   "SELECT VALUE c.id FROM c WHERE c.status >= 'Pending' AND c.status < 'Q'",
   "SELECT VALUE c.id FROM c WHERE c.nested.level > 1",

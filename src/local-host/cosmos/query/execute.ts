@@ -1,4 +1,4 @@
-import type { SqliteDatabase, SqlValue } from '../../storage/sqlite';
+import type { SqliteDatabase, SqlValue, Statement } from '../../storage/sqlite';
 import { decodeContinuation, encodeContinuation, queryFingerprint } from './continuation';
 import { evaluateByScan } from './fallback';
 import { ensureIndex } from './indexes';
@@ -30,11 +30,11 @@ export interface PageRequest {
 export const DEFAULT_PAGE_SIZE = 100;
 
 /** The SQL statement a translated query runs as (exported for the tests' EXPLAIN QUERY PLAN). */
-export function statementFor(scope: QueryScope, translated: TranslatedQuery): { sql: string; params: SqlValue[] } {
+export function statementFor(scope: QueryScope, translated: TranslatedQuery, forceIndex = true): { sql: string; params: SqlValue[] } {
   const index = ensureIndex(scope.db, scope.container, translated.indexColumns);
   // Without statistics SQLite takes `container = ?` on documents_by_lsn for a few rows and sorts them; the
   // index made for this very shape is the right one (unless one partition is asked for: its key is tighter).
-  const table = index && scope.partitionKey === undefined ? `documents INDEXED BY ${index}` : 'documents';
+  const table = forceIndex && index && scope.partitionKey === undefined ? `documents INDEXED BY ${index}` : 'documents';
   const conditions = [`container = ${sqlString(scope.container)}`];
   const params: SqlValue[] = [];
   if (scope.partitionKey !== undefined) {
@@ -89,9 +89,17 @@ export function executeQuery(scope: QueryScope, input: QueryInput, page: PageReq
   }
 
   const { sql, params } = statementFor(scope, translated);
+  let statement: Statement<{ body: string; n: number }>;
+  try {
+    statement = scope.db.prepare(sql);
+  } catch (err) {
+    // A filter SQLite folds to a constant (`c.a < null` is never true) leaves no plan that uses the index.
+    if (!(err instanceof Error && err.message.includes('no query solution'))) throw err;
+    statement = scope.db.prepare(statementFor(scope, translated, false).sql);
+  }
   if (translated.projection.kind === 'count') {
     // One page holds the whole aggregate; TOP/OFFSET apply to the single result row.
-    const row = scope.db.prepare<{ n: number }>(sql).get(...params);
+    const row = statement.get(...params);
     const skip = (parsed.offset ?? 0) + start;
     const keep = Math.min(topCount(parsed) ?? 1, parsed.limit ?? 1);
     return { documents: skip === 0 && keep > 0 ? [row?.n ?? 0] : [] };
@@ -105,7 +113,7 @@ export function executeQuery(scope: QueryScope, input: QueryInput, page: PageReq
   const take = Math.min(pageSize, remaining);
   // One row more than the page tells whether another page exists.
   const probe = take < remaining ? take + 1 : take;
-  const rows = scope.db.prepare<{ body: string }>(sql).all(...params, probe, (parsed.offset ?? 0) + start);
+  const rows = statement.all(...params, probe, (parsed.offset ?? 0) + start);
   const more = rows.length > take;
   const documents: unknown[] = [];
   for (const row of rows.slice(0, take)) {
