@@ -29,7 +29,14 @@ export interface PageRequest {
 /** Cosmos DB's page size when the request names none (or asks for "as many as fit", -1). */
 export const DEFAULT_PAGE_SIZE = 100;
 
-/** The SQL statement a translated query runs as (exported for the tests' EXPLAIN QUERY PLAN). */
+/**
+ * The SQL statement a translated query runs as (exported for the tests' EXPLAIN QUERY PLAN).
+ *
+ * ORDER BY keeps documents that lack the property, first when ascending, as the service has done since 2022
+ * (it used to leave them out, and @zeit/cosmosdb-query still does for a single ORDER BY property); types
+ * order undefined, null, false, true, numbers, strings, arrays, objects. Unlike the service, a multi-property
+ * ORDER BY does not ask for a composite index in the container's indexing policy.
+ */
 export function statementFor(scope: QueryScope, translated: TranslatedQuery, forceIndex = true): { sql: string; params: SqlValue[] } {
   const index = ensureIndex(scope.db, scope.container, translated.indexColumns);
   // Without statistics SQLite takes `container = ?` on documents_by_lsn for a few rows and sorts them; the
