@@ -43,6 +43,7 @@ const APP_QUERIES: Array<[string, string]> = [
   ['pending sweep', 'SELECT TOP 50 * FROM c WHERE c.status = @status AND c.createdAt < @before ORDER BY c.createdAt'],
   ['processing sweep', 'SELECT TOP 50 * FROM c WHERE c.status = @status AND c.updatedAt < @before ORDER BY c.updatedAt'],
   ['count', 'SELECT VALUE COUNT(1) FROM c'],
+  ['whole container, page by page (scripts/chaos/observe.ts)', 'SELECT c.id FROM c'],
   ['products', "SELECT * FROM c WHERE c.docType = 'product'"],
 ];
 

@@ -61,6 +61,8 @@ export function statementFor(scope: QueryScope, translated: TranslatedQuery, for
   const mixed = new Set(translated.orderBy.map((column) => column.descending)).size > 1;
   const lastDescending = translated.orderBy[translated.orderBy.length - 1]?.descending ?? false;
   // The rowid makes every order total (stable pages); it follows the index's walk so no sort is needed.
+  // Without ORDER BY or filter (a whole-container read, page after page) documents_by_lsn gives the order.
+  if (order.length === 0 && translated.indexColumns.length === 0) order.push('lsn');
   order.push(!mixed && lastDescending ? 'rowid DESC' : 'rowid');
   return { sql: `SELECT body FROM ${table} WHERE ${where} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`, params };
 }
