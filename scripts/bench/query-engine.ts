@@ -128,7 +128,7 @@ try {
           });
         const referenceResult = (reference() as { result: unknown[] }).result;
         if (JSON.stringify(referenceResult) !== JSON.stringify(first.documents)) throw new Error(`${name}: the engine and the reference disagree`);
-        old = time(Math.max(3, Math.min(runs, Math.floor(300_000 / count))), reference);
+        old = time(Math.max(3, Math.min(runs, Math.floor(30_000 / count))), reference);
       }
       rows.push({
         orders: count,
