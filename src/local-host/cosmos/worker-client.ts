@@ -101,9 +101,13 @@ export async function startCosmosWorker(file: string): Promise<CosmosWorker> {
     },
     async close() {
       if (exited) return;
+      // Closing is awaited: the worker holds the process open until it has closed the database.
+      worker.ref();
       const exit = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       await send({ id: nextId++, type: 'close' }).catch(() => undefined);
-      await Promise.race([exit, new Promise<void>((resolve) => setTimeout(resolve, 1000).unref())]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exit, new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000)))]);
+      clearTimeout(timer);
       if (!exited) await worker.terminate();
     },
   };
