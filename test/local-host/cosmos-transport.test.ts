@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -189,5 +190,11 @@ describe('from the build', () => {
     const container = await containerOf(clientOf(cosmos));
     await container.items.create({ id: 'built', pk: 'a' });
     expect((await container.item('built', 'a').read<{ id: string }>()).resource?.id).toBe('built');
+  });
+
+  it('holds the process open until close() has closed the database (a script that closes then prints still prints)', () => {
+    const built = path.resolve(__dirname, '../../dist/src/local-host/cosmos/embedded-cosmos.js');
+    const script = `require(${JSON.stringify(built)}).startEmbeddedCosmos({ inProcess: false }).then((cosmos) => cosmos.close()).then(() => console.log('closed'))`;
+    expect(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 }).trim()).toBe('closed');
   });
 });
