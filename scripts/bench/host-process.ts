@@ -25,10 +25,10 @@ export interface HostProcess {
  * The benchmark runs the embedded host in its own process, exactly as `npm start` does, so the load
  * generator's own work does not share the host's event loop.
  */
-export async function startHostProcess(repoRoot: string, options: { env?: Record<string, string> } = {}): Promise<HostProcess> {
+export async function startHostProcess(repoRoot: string, options: { env?: Record<string, string>; args?: string[] } = {}): Promise<HostProcess> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(repoRoot, 'dist/src/local-host/cli.js'), '--app', repoRoot, '--port', String(port), '--log-level', 'warn'], {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'dist/src/local-host/cli.js'), '--app', repoRoot, '--port', String(port), '--log-level', 'warn', ...(options.args ?? [])], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

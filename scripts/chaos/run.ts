@@ -59,7 +59,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const workload = planWorkload(random, { orders: options.orders, styles: options.styles, duplicateShare: options.duplicateShare, runId });
   const env: Record<string, string> = { ...RECOVERY_SETTINGS };
   if (options.faults) env.EMBEDDED_HOST_FAULTS = JSON.stringify(options.faults);
-  const host = await startHostProcess(options.repoRoot, { env });
+  // Every run starts from an empty store: the invariants count what this run's orders did to the catalog.
+  const host = await startHostProcess(options.repoRoot, { env, args: ['--in-memory'] });
   try {
     const pause = (ms: number) => sleep(ms);
     const initialStock = await completeCatalog(host.url, pause);
