@@ -189,10 +189,10 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
     if (process.env.COSMOS_ENDPOINT) {
       cosmosInfo = { mode: 'real', endpoint: process.env.COSMOS_ENDPOINT };
     } else {
-      cosmos = await startEmbeddedCosmos(
-        0,
-        faultPlan ? { wrapRequests: withCosmosFaults(faults, { timeoutMs: faultPlan.cosmosTimeoutMs, retryAfterMs: faultPlan.cosmosRetryAfterMs }) } : {},
-      );
+      cosmos = await startEmbeddedCosmos({
+        state,
+        ...(faultPlan ? { wrapHandler: withCosmosFaults(faults, { timeoutMs: faultPlan.cosmosTimeoutMs, retryAfterMs: faultPlan.cosmosRetryAfterMs }) } : {}),
+      });
       env.set('COSMOS_ENDPOINT', cosmos.endpoint, true);
       env.set('COSMOS_KEY', cosmos.key);
       cosmosInfo = { mode: 'embedded', endpoint: cosmos.endpoint };

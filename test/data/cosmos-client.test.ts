@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { CosmosClient } from '@azure/cosmos';
 import type { TokenCredential } from '@azure/identity';
-import { createHttpsServer } from '@vercel/cosmosdb-server';
+import { createHttpServer, createHttpsServer } from '@vercel/cosmosdb-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectCosmos } from '../../src/data/connect';
 import { SAGA_CONTAINER_DEFINITIONS } from '../../src/data/containers';
@@ -25,6 +25,20 @@ async function startHttpsServer(host: string): Promise<string> {
       }),
   );
   return `https://${host}:${(server.address() as AddressInfo).port}/`;
+}
+
+/** @vercel/cosmosdb-server over plain http: it advertises `https://host:port/` as its writable location. */
+async function startHttpsAdvertisingHttpServer(): Promise<string> {
+  const server = createHttpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 }
 
 async function startHttpServer(): Promise<CosmosTestServer> {
@@ -59,10 +73,17 @@ describe('createCosmosClient', () => {
     expect(database.id).toBe('client-http');
   });
 
-  it('needs endpoint discovery off for that emulator (the SDK default fails)', async () => {
+  it('needs endpoint discovery off for an emulator that advertises https while serving http (the SDK default fails)', async () => {
+    const endpoint = await startHttpsAdvertisingHttpServer();
+    const client = track(new CosmosClient({ endpoint, key: TEST_COSMOS_KEY }));
+    await expect(client.databases.createIfNotExists({ id: 'client-default' })).rejects.toThrow();
+  });
+
+  it('reaches the embedded server over HTTP with the SDK defaults too: it advertises its own http endpoint', async () => {
     const server = await startHttpServer();
     const client = track(new CosmosClient({ endpoint: server.endpoint, key: TEST_COSMOS_KEY }));
-    await expect(client.databases.createIfNotExists({ id: 'client-default' })).rejects.toThrow();
+    const { database } = await client.databases.createIfNotExists({ id: 'client-default' });
+    expect(database.id).toBe('client-default');
   });
 
   it('accepts the self-signed certificate of an https emulator on 127.0.0.1', async () => {
@@ -147,7 +168,8 @@ describe('connectCosmos', () => {
     }
     const connection = await connectCosmos({ endpoint: server.endpoint, key: TEST_COSMOS_KEY, database: 'provisioned', provisionContainers: false });
     cleanups.push(() => connection.client.dispose());
-    await connection.containers.products.items.create({ id: 'p-1' });
+    // The inventory container is partitioned by /productId: a document without one would sit in the None partition.
+    await connection.containers.products.items.create({ id: 'p-1', productId: 'p-1' });
     const { resource } = await connection.containers.products.item('p-1', 'p-1').read<{ id: string }>();
     expect(resource?.id).toBe('p-1');
   });
