@@ -2,7 +2,8 @@
  * The broker's SQLite database: every accepted message (active, dead-lettered, scheduled), its delivery
  * count, the sequence number and the duplicate-detection history, so a restart (even after `kill -9`)
  * finds what Service Bus would still hold. Locks are not stored: at open every message is available again,
- * as after a broker failover, with its delivery count kept.
+ * as after a broker failover, with its delivery count kept. Dead-lettered messages have a table of their
+ * own, so the active table holds only what receivers may still get and needs no second index.
  *
  * Writes made inside `transaction` become visible to receivers only after the commit: what they change in
  * memory (counts, listeners) runs through `afterCommit`, so a rolled-back send leaves no trace anywhere.
@@ -16,8 +17,17 @@ CREATE TABLE IF NOT EXISTS broker_meta (key TEXT PRIMARY KEY, value INTEGER NOT 
 CREATE TABLE IF NOT EXISTS messages (
   entity TEXT NOT NULL,
   seq INTEGER NOT NULL,
-  dead INTEGER NOT NULL DEFAULT 0,
-  locked INTEGER NOT NULL DEFAULT 0,
+  delivery_count INTEGER NOT NULL,
+  message_id TEXT NOT NULL,
+  enqueued INTEGER NOT NULL,
+  expires INTEGER NOT NULL,
+  body BLOB NOT NULL,
+  props TEXT NOT NULL,
+  PRIMARY KEY (entity, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS dead_letters (
+  entity TEXT NOT NULL,
+  seq INTEGER NOT NULL,
   delivery_count INTEGER NOT NULL,
   message_id TEXT NOT NULL,
   enqueued INTEGER NOT NULL,
@@ -29,7 +39,6 @@ CREATE TABLE IF NOT EXISTS messages (
   dead_source TEXT,
   PRIMARY KEY (entity, seq)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS messages_available ON messages (entity, dead, locked, seq);
 CREATE TABLE IF NOT EXISTS scheduled (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   entity TEXT NOT NULL,
@@ -82,17 +91,19 @@ function toBuffer(value: SqlValue | Uint8Array): Buffer {
 
 export interface MessageRow {
   seq: number;
-  dead: number;
   delivery_count: number;
   message_id: string;
   enqueued: number;
   expires: number;
   body: Buffer | Uint8Array;
   props: string;
-  dead_reason: string | null;
-  dead_description: string | null;
-  dead_source: string | null;
+  dead_reason?: string | null;
+  dead_description?: string | null;
+  dead_source?: string | null;
 }
+
+export const messageColumns = 'seq, delivery_count, message_id, enqueued, expires, body, props';
+export const deadLetterColumns = `${messageColumns}, dead_reason, dead_description, dead_source`;
 
 export function messageFromRow(row: MessageRow): BrokerMessage {
   const { applicationProperties, ...fields } = JSON.parse(row.props) as StoredProps;
@@ -106,9 +117,9 @@ export function messageFromRow(row: MessageRow): BrokerMessage {
     expiresAtUtc: new Date(Number(row.expires)),
     deliveryCount: Number(row.delivery_count),
   };
-  if (row.dead_reason !== null) message.deadLetterReason = row.dead_reason;
-  if (row.dead_description !== null) message.deadLetterErrorDescription = row.dead_description;
-  if (row.dead_source !== null) message.deadLetterSource = row.dead_source;
+  if (row.dead_reason !== null && row.dead_reason !== undefined) message.deadLetterReason = row.dead_reason;
+  if (row.dead_description !== null && row.dead_description !== undefined) message.deadLetterErrorDescription = row.dead_description;
+  if (row.dead_source !== null && row.dead_source !== undefined) message.deadLetterSource = row.dead_source;
   return message;
 }
 
@@ -125,22 +136,26 @@ export function entityKey(path: string): string {
 }
 
 const sweepEveryMs = 30_000;
+/** Sequence numbers are reserved in blocks, so the counter is written once per block rather than per send. */
+const sequenceBlock = 1_000;
 
 export class BrokerStorage {
   readonly db: SqliteDatabase;
   #pending: Array<() => void> | undefined;
   #sequence: number;
+  /** The highest sequence number the database has promised (numbers up to it may be in use). */
+  #reserved: number;
   #nextSweepAt = 0;
   #closed = false;
 
   private constructor(db: SqliteDatabase) {
     this.db = db;
     db.exec(schema);
-    // Locks do not outlive the process that granted them.
-    db.prepare('UPDATE messages SET locked = 0 WHERE locked = 1').run();
     const stored = db.prepare<{ value: number }>("SELECT value FROM broker_meta WHERE key = 'sequence'").get()?.value ?? 0;
-    const highest = db.prepare<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM messages').get()?.seq ?? 0;
-    this.#sequence = Math.max(Number(stored), Number(highest));
+    const highest = (table: string): number => Number(db.prepare<{ seq: number | null }>(`SELECT MAX(seq) AS seq FROM ${table}`).get()?.seq ?? 0);
+    // Numbers of a block reserved but unused before a crash are skipped: they only have to keep growing.
+    this.#sequence = Math.max(Number(stored), highest('messages'), highest('dead_letters'));
+    this.#reserved = this.#sequence;
   }
 
   static open(location: StateLocation = inMemory): BrokerStorage {
@@ -160,6 +175,10 @@ export class BrokerStorage {
     let result: T;
     try {
       result = this.db.transaction(work);
+    } catch (err) {
+      // A block reservation rolled back with the work; the next number reserves again.
+      this.#reserved = this.#sequence;
+      throw err;
     } finally {
       this.#pending = undefined;
     }
@@ -175,20 +194,37 @@ export class BrokerStorage {
 
   /** The next sequence number, stored with the write that uses it so numbers keep growing across restarts. */
   nextSequence(): number {
+    if (this.#sequence >= this.#reserved) {
+      this.#reserved = this.#sequence + sequenceBlock;
+      this.db.prepare("INSERT INTO broker_meta (key, value) VALUES ('sequence', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(this.#reserved);
+    }
     this.#sequence += 1;
-    this.db.prepare("INSERT INTO broker_meta (key, value) VALUES ('sequence', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(this.#sequence);
     return this.#sequence;
   }
 
-  insertMessage(entity: string, message: BrokerMessage, dead = false): void {
+  insertMessage(entity: string, message: BrokerMessage): void {
+    this.db
+      .prepare('INSERT INTO messages (entity, seq, delivery_count, message_id, enqueued, expires, body, props) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(
+        entity,
+        message.sequenceNumber,
+        message.deliveryCount,
+        message.messageId,
+        message.enqueuedTimeUtc.getTime(),
+        message.expiresAtUtc.getTime(),
+        message.body,
+        propsOf(message),
+      );
+  }
+
+  insertDeadLetter(entity: string, message: BrokerMessage): void {
     this.db
       .prepare(
-        'INSERT INTO messages (entity, seq, dead, delivery_count, message_id, enqueued, expires, body, props, dead_reason, dead_description, dead_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO dead_letters (entity, seq, delivery_count, message_id, enqueued, expires, body, props, dead_reason, dead_description, dead_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
       .run(
-        entityKey(entity),
+        entity,
         message.sequenceNumber,
-        dead ? 1 : 0,
         message.deliveryCount,
         message.messageId,
         message.enqueuedTimeUtc.getTime(),

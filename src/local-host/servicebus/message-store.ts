@@ -8,13 +8,14 @@
  * message becomes available again while the first handler may still run, and settling with the lost lock
  * fails with LockLostError, as it does on Service Bus.
  *
- * Messages live in the broker's SQLite database, not in the heap: a receive reads the next available one
- * by index and stores its delivery count before handing it out, so a crash after delivery still counts it.
- * The heap holds the counts and the locks currently held (at most the consumers' concurrency).
+ * Messages live in the broker's SQLite database, not in the heap. The heap holds the sequence numbers of
+ * the next few hundred available messages (read from the database in batches as receivers need them, so a
+ * backlog of any size costs no memory), the locks currently held, and counts. A receive stores the new
+ * delivery count before handing the message out, so a crash during the delivery still counts it.
  */
 import { randomUUID } from 'node:crypto';
 import type { HostClock } from '../contracts';
-import { BrokerStorage, entityKey, messageFromRow, type MessageRow } from './broker-storage';
+import { BrokerStorage, deadLetterColumns, entityKey, messageColumns, messageFromRow, type MessageRow } from './broker-storage';
 import type { EntitySettings } from './config';
 import type { BrokerMessage } from './message';
 
@@ -39,11 +40,19 @@ interface HeldLock {
   deliveryCount: number;
 }
 
-const rowColumns = 'seq, dead, delivery_count, message_id, enqueued, expires, body, props, dead_reason, dead_description, dead_source';
+/** How many available sequence numbers the heap holds per entity; the rest wait in the database. */
+const windowSize = 256;
 
 export class MessageStore {
   readonly #storage: BrokerStorage;
   readonly #key: string;
+  /**
+   * Every available message with a sequence number up to `#loadedUpTo`, in order. Messages above it are
+   * in the database only (`#moreStored`); a lock released goes back here, ahead of later messages.
+   */
+  readonly #window: number[] = [];
+  #loadedUpTo = 0;
+  #moreStored: boolean;
   #available: number;
   #deadLettered: number;
   readonly #locked = new Map<string, HeldLock>();
@@ -64,11 +73,12 @@ export class MessageStore {
   ) {
     this.#storage = storage ?? BrokerStorage.open();
     this.#key = entityKey(path);
-    // What an earlier run left here (its locks are gone, so all of it is available).
-    const count = (dead: number): number =>
-      Number(this.#storage.db.prepare<{ n: number }>('SELECT COUNT(*) AS n FROM messages WHERE entity = ? AND dead = ?').get(this.#key, dead)?.n ?? 0);
-    this.#available = count(0);
-    this.#deadLettered = count(1);
+    // What an earlier run left here; its locks went with it, so all of it is available.
+    const count = (table: string): number =>
+      Number(this.#storage.db.prepare<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE entity = ?`).get(this.#key)?.n ?? 0);
+    this.#available = count('messages');
+    this.#deadLettered = count('dead_letters');
+    this.#moreStored = this.#available > 0;
   }
 
   get activeCount(): number {
@@ -94,38 +104,39 @@ export class MessageStore {
     this.#storage.insertMessage(this.#key, message);
     this.#storage.afterCommit(() => {
       this.#available += 1;
+      const seq = message.sequenceNumber;
+      if (seq <= this.#loadedUpTo) this.#makeAvailable(seq);
+      else if (this.#moreStored || this.#window.length >= windowSize) this.#moreStored = true;
+      else {
+        this.#window.push(seq);
+        this.#loadedUpTo = seq;
+      }
       this.#notify();
     });
   }
 
   /** Locks and returns the next live message, or undefined when none is available. */
   receive(): BrokerMessage | undefined {
-    if (this.#available === 0 || this.#storage.closed) return undefined;
+    if (this.#storage.closed) return undefined;
     const { db } = this.#storage;
-    const now = this.clock.now();
+    const now = this.clock.now().getTime();
     for (;;) {
-      const row = db.prepare<MessageRow>(`SELECT ${rowColumns} FROM messages WHERE entity = ? AND dead = 0 AND locked = 0 ORDER BY seq LIMIT 1`).get(this.#key);
-      if (!row) {
-        this.#available = 0;
-        return undefined;
-      }
+      const seq = this.#window.length > 0 || this.#refill() ? this.#window.shift() : undefined;
+      if (seq === undefined) return undefined;
       this.#available -= 1;
-      const message = messageFromRow(row);
-      if (message.expiresAtUtc.getTime() <= now.getTime()) {
-        if (this.settings.deadLetteringOnMessageExpiration) {
-          this.#toDeadLetter(message, 'TTLExpiredException', 'The message expired and was dead lettered.');
-        } else {
-          db.prepare('DELETE FROM messages WHERE entity = ? AND seq = ?').run(this.#key, message.sequenceNumber);
-        }
+      // Counted before it is handed out: a crash during the delivery still uses one up, as in Service Bus.
+      const row = db
+        .prepare<MessageRow>(`UPDATE messages SET delivery_count = delivery_count + 1 WHERE entity = ? AND seq = ? AND expires > ? RETURNING ${messageColumns}`)
+        .get(this.#key, seq, now);
+      if (!row) {
+        this.#expire(seq);
         continue;
       }
-      // Counted before it is handed out: a crash during the delivery still uses one up, as in Service Bus.
-      db.prepare('UPDATE messages SET locked = 1, delivery_count = delivery_count + 1 WHERE entity = ? AND seq = ?').run(this.#key, message.sequenceNumber);
-      message.deliveryCount += 1;
+      const message = messageFromRow(row);
       this.totals.delivered += 1;
       message.lockToken = randomUUID();
-      message.lockedUntilUtc = new Date(now.getTime() + this.settings.lockDurationMs);
-      this.#locked.set(message.lockToken, { sequenceNumber: message.sequenceNumber, deliveryCount: message.deliveryCount });
+      message.lockedUntilUtc = new Date(now + this.settings.lockDurationMs);
+      this.#locked.set(message.lockToken, { sequenceNumber: seq, deliveryCount: message.deliveryCount });
       return message;
     }
   }
@@ -158,7 +169,7 @@ export class MessageStore {
     const held = this.#take(lockToken);
     this.totals.locksExpired += 1;
     if (held.deliveryCount >= this.settings.maxDeliveryCount) {
-      this.#deadLetterHeld(held, 'MaxDeliveryCountExceeded', `The lock expired on delivery ${held.deliveryCount} of ${this.settings.maxDeliveryCount}.`);
+      this.#deadLetterStored(held.sequenceNumber, 'MaxDeliveryCountExceeded', `The lock expired on delivery ${held.deliveryCount} of ${this.settings.maxDeliveryCount}.`);
       return 'deadlettered';
     }
     this.#release(held);
@@ -183,7 +194,11 @@ export class MessageStore {
     const held = this.#take(lockToken);
     this.totals.abandoned += 1;
     if (held.deliveryCount >= this.settings.maxDeliveryCount) {
-      this.#deadLetterHeld(held, 'MaxDeliveryCountExceeded', errorDescription ?? `Message could not be consumed after ${this.settings.maxDeliveryCount} delivery attempts.`);
+      this.#deadLetterStored(
+        held.sequenceNumber,
+        'MaxDeliveryCountExceeded',
+        errorDescription ?? `Message could not be consumed after ${this.settings.maxDeliveryCount} delivery attempts.`,
+      );
       return 'deadlettered';
     }
     this.#release(held);
@@ -191,36 +206,57 @@ export class MessageStore {
   }
 
   deadLetter(lockToken: string, reason: string, description?: string): void {
-    this.#deadLetterHeld(this.#take(lockToken), reason, description);
+    this.#deadLetterStored(this.#take(lockToken).sequenceNumber, reason, description);
   }
 
   deadLetters(): BrokerMessage[] {
-    return this.#rows(1);
+    if (this.#storage.closed) return [];
+    return this.#storage.db.prepare<MessageRow>(`SELECT ${deadLetterColumns} FROM dead_letters WHERE entity = ? ORDER BY seq`).all(this.#key).map(messageFromRow);
   }
 
   /** The available messages in sequence order (not those locked by a receiver). */
   activeMessages(): BrokerMessage[] {
-    return this.#rows(0);
+    if (this.#storage.closed) return [];
+    const locked = new Set([...this.#locked.values()].map((held) => held.sequenceNumber));
+    return this.#storage.db
+      .prepare<MessageRow>(`SELECT ${messageColumns} FROM messages WHERE entity = ? ORDER BY seq`)
+      .all(this.#key)
+      .filter((row) => !locked.has(Number(row.seq)))
+      .map(messageFromRow);
   }
 
   /** Removes a dead-lettered message by sequence number and returns it. */
   takeDeadLetter(sequenceNumber: number): BrokerMessage | undefined {
-    const { db } = this.#storage;
-    const row = db.prepare<MessageRow>(`SELECT ${rowColumns} FROM messages WHERE entity = ? AND seq = ? AND dead = 1`).get(this.#key, sequenceNumber);
+    const row = this.#storage.db
+      .prepare<MessageRow>(`DELETE FROM dead_letters WHERE entity = ? AND seq = ? RETURNING ${deadLetterColumns}`)
+      .get(this.#key, sequenceNumber);
     if (!row) return undefined;
-    db.prepare('DELETE FROM messages WHERE entity = ? AND seq = ?').run(this.#key, sequenceNumber);
     this.#storage.afterCommit(() => {
       this.#deadLettered -= 1;
     });
     return messageFromRow(row);
   }
 
-  #rows(dead: number): BrokerMessage[] {
-    if (this.#storage.closed) return [];
-    return this.#storage.db
-      .prepare<MessageRow>(`SELECT ${rowColumns} FROM messages WHERE entity = ? AND dead = ? AND locked = 0 ORDER BY seq`)
-      .all(this.#key, dead)
-      .map(messageFromRow);
+  /** Reads the next batch of available sequence numbers from the database; false when there are none. */
+  #refill(): boolean {
+    if (!this.#moreStored) return false;
+    const rows = this.#storage.db
+      .prepare<{ seq: number }>('SELECT seq FROM messages WHERE entity = ? AND seq > ? ORDER BY seq LIMIT ?')
+      .all(this.#key, this.#loadedUpTo, windowSize);
+    for (const row of rows) this.#window.push(Number(row.seq));
+    if (rows.length < windowSize) this.#moreStored = false;
+    const last = this.#window[this.#window.length - 1];
+    if (last !== undefined) this.#loadedUpTo = Math.max(this.#loadedUpTo, last);
+    return rows.length > 0;
+  }
+
+  /** A message whose time to live has passed (or that is gone): dead-lettered when so configured. */
+  #expire(seq: number): void {
+    if (this.settings.deadLetteringOnMessageExpiration) {
+      this.#deadLetterStored(seq, 'TTLExpiredException', 'The message expired and was dead lettered.');
+    } else {
+      this.#storage.db.prepare('DELETE FROM messages WHERE entity = ? AND seq = ?').run(this.#key, seq);
+    }
   }
 
   #take(lockToken: string): HeldLock {
@@ -234,24 +270,31 @@ export class MessageStore {
 
   /** Makes a message whose lock is gone available again, ahead of later ones, as in Service Bus. */
   #release(held: HeldLock): void {
-    this.#storage.db.prepare('UPDATE messages SET locked = 0 WHERE entity = ? AND seq = ?').run(this.#key, held.sequenceNumber);
     this.#available += 1;
+    this.#makeAvailable(held.sequenceNumber);
     this.#notify();
   }
 
-  #deadLetterHeld(held: HeldLock, reason: string, description?: string): void {
-    const row = this.#storage.db.prepare<MessageRow>(`SELECT ${rowColumns} FROM messages WHERE entity = ? AND seq = ?`).get(this.#key, held.sequenceNumber);
-    if (!row) return;
-    this.#toDeadLetter(messageFromRow(row), reason, description);
+  /** Puts an already loaded sequence number back into the window, in order. */
+  #makeAvailable(seq: number): void {
+    let index = this.#window.length;
+    while (index > 0 && (this.#window[index - 1] as number) > seq) index--;
+    this.#window.splice(index, 0, seq);
   }
 
-  #toDeadLetter(message: BrokerMessage, reason: string, description?: string): void {
-    message.deadLetterReason = reason;
-    if (description !== undefined) message.deadLetterErrorDescription = description;
-    message.deadLetterSource = this.path;
-    this.#storage.db
-      .prepare('UPDATE messages SET dead = 1, locked = 0, dead_reason = ?, dead_description = ?, dead_source = ? WHERE entity = ? AND seq = ?')
-      .run(reason, description ?? null, this.path, this.#key, message.sequenceNumber);
+  /** Moves a stored message to the dead-letter queue in one transaction. */
+  #deadLetterStored(seq: number, reason: string, description?: string): void {
+    const message = this.#storage.transaction(() => {
+      const row = this.#storage.db.prepare<MessageRow>(`DELETE FROM messages WHERE entity = ? AND seq = ? RETURNING ${messageColumns}`).get(this.#key, seq);
+      if (!row) return undefined;
+      const dead = messageFromRow(row);
+      dead.deadLetterReason = reason;
+      if (description !== undefined) dead.deadLetterErrorDescription = description;
+      dead.deadLetterSource = this.path;
+      this.#storage.insertDeadLetter(this.#key, dead);
+      return dead;
+    });
+    if (!message) return;
     this.totals.deadLettered += 1;
     this.#deadLettered += 1;
     this.onDeadLetter({ message, store: this });
