@@ -174,6 +174,56 @@ describe('broker state on disk', () => {
   });
 });
 
+describe('broker storage in the heap', () => {
+  it('delivers a backlog larger than its window in order, an abandoned message first', () => {
+    const broker = openBroker(inMemory);
+    const store = broker.queueStore('q', 'test');
+    broker.send('q', Array.from({ length: 700 }, (_, i) => ({ ...text(String(i)), messageId: `w${i}` })));
+    const first = store.receive();
+    store.abandon(first?.lockToken as string);
+    expect(store.receive()).toMatchObject({ messageId: 'w0', deliveryCount: 2 });
+    const order: number[] = [0];
+    for (let i = 1; i < 700; i++) {
+      const message = store.receive();
+      order.push(Number(message?.body.toString()));
+      store.complete(message?.lockToken as string);
+      // Messages sent while the backlog is read in batches come after it.
+      if (i === 400) broker.send('q', [{ ...text('700'), messageId: 'w700' }]);
+    }
+    order.push(Number(store.receive()?.body.toString()));
+    expect(order).toEqual(Array.from({ length: 701 }, (_, i) => i));
+    expect(store.receive()).toBeUndefined();
+    expect(store.activeCount).toBe(0);
+  });
+
+  it('commits a fan-out whole or not at all', () => {
+    const strictConfig = parseBrokerConfig(
+      JSON.stringify({
+        UserConfig: {
+          Namespaces: [{ Name: 'ns', Queues: [], Topics: [{ Name: 't', Subscriptions: [{ Name: 'a' }, { Name: 'b', Properties: { ForwardTo: 'missing' } }] }] }],
+        },
+      }),
+    );
+    const broker = new ServiceBusBroker({ config: strictConfig, clock: createVirtualClock({ start }), logger: quiet, strict: true });
+    const a = broker.store('t/subscriptions/a');
+    expect(() => broker.send('t', [text('x')])).toThrow(/missing/);
+    expect(a?.activeCount).toBe(0);
+    expect(a?.receive()).toBeUndefined();
+    expect(a?.activeMessages()).toEqual([]);
+  });
+
+  it('sweeps expired message ids from the duplicate history in bulk', () => {
+    const clock = createVirtualClock({ start });
+    clock.pause();
+    const broker = openBroker(inMemory, clock);
+    broker.send('q', Array.from({ length: 50 }, (_, i) => ({ ...text('x'), messageId: `d${i}` })));
+    expect(broker.duplicateHistorySize()).toBe(50);
+    clock.advanceBy(5 * 60_000 + 1);
+    broker.send('q', [{ ...text('x'), messageId: 'after' }]);
+    expect(broker.duplicateHistorySize()).toBe(1);
+  });
+});
+
 const brokerModule = path.resolve(__dirname, '../../dist/src/local-host/servicebus/broker.js');
 
 /** A process that sends, takes a lock, reports, and waits to be killed. */

@@ -253,6 +253,11 @@ export class ServiceBusBroker {
     });
   }
 
+  /** Message ids the duplicate detection remembers (expired ones until the next sweep). */
+  duplicateHistorySize(): number {
+    return this.#storage.closed ? 0 : this.#storage.duplicateHistorySize();
+  }
+
   /** Messages accepted with a ScheduledEnqueueTimeUtc still to come. */
   scheduledCount(): number {
     return this.#storage.closed ? 0 : this.#storage.scheduledCount();
