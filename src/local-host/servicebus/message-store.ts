@@ -141,6 +141,20 @@ export class MessageStore {
     }
   }
 
+  /** Locks up to `limit` messages, their delivery counts stored in one transaction (one commit, not `limit`). */
+  receiveMany(limit: number): BrokerMessage[] {
+    if (this.#storage.closed || (this.#window.length === 0 && !this.#moreStored)) return [];
+    return this.#storage.transaction(() => {
+      const messages: BrokerMessage[] = [];
+      while (messages.length < limit) {
+        const message = this.receive();
+        if (!message) break;
+        messages.push(message);
+      }
+      return messages;
+    });
+  }
+
   isLocked(lockToken: string): boolean {
     return this.#locked.has(lockToken);
   }
