@@ -223,19 +223,24 @@ export class MessageStore {
     this.#deadLetterStored(this.#take(lockToken).sequenceNumber, reason, description);
   }
 
-  deadLetters(): BrokerMessage[] {
+  /** The dead-lettered messages in sequence order, the first `limit` of them. */
+  deadLetters(limit = Number.MAX_SAFE_INTEGER): BrokerMessage[] {
     if (this.#storage.closed) return [];
-    return this.#storage.db.prepare<MessageRow>(`SELECT ${deadLetterColumns} FROM dead_letters WHERE entity = ? ORDER BY seq`).all(this.#key).map(messageFromRow);
+    return this.#storage.db
+      .prepare<MessageRow>(`SELECT ${deadLetterColumns} FROM dead_letters WHERE entity = ? ORDER BY seq LIMIT ?`)
+      .all(this.#key, limit)
+      .map(messageFromRow);
   }
 
-  /** The available messages in sequence order (not those locked by a receiver). */
-  activeMessages(): BrokerMessage[] {
+  /** The available messages in sequence order (not those locked by a receiver), the first `limit` of them. */
+  activeMessages(limit = Number.MAX_SAFE_INTEGER): BrokerMessage[] {
     if (this.#storage.closed) return [];
     const locked = new Set([...this.#locked.values()].map((held) => held.sequenceNumber));
     return this.#storage.db
-      .prepare<MessageRow>(`SELECT ${messageColumns} FROM messages WHERE entity = ? ORDER BY seq`)
-      .all(this.#key)
+      .prepare<MessageRow>(`SELECT ${messageColumns} FROM messages WHERE entity = ? ORDER BY seq LIMIT ?`)
+      .all(this.#key, Math.min(limit + locked.size, Number.MAX_SAFE_INTEGER))
       .filter((row) => !locked.has(Number(row.seq)))
+      .slice(0, limit)
       .map(messageFromRow);
   }
 
