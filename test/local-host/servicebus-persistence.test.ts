@@ -14,6 +14,7 @@ import { createLogger } from '../../src/local-host/logger';
 import { ServiceBusBroker } from '../../src/local-host/servicebus/broker';
 import { parseBrokerConfig, type BrokerConfig } from '../../src/local-host/servicebus/config';
 import { EmbeddedServiceBusConsumer } from '../../src/local-host/servicebus/embedded-consumer';
+import { openDatabase } from '../../src/local-host/storage/sqlite';
 import { inMemory, onDisk, type StateLocation } from '../../src/local-host/storage/state-location';
 import { waitFor } from './helpers';
 
@@ -162,6 +163,16 @@ describe('broker state on disk', () => {
     const third = openBroker(state);
     expect(third.queueStore('q', 'test').activeCount).toBe(0);
     await third.close();
+  });
+
+  it('refuses a data folder written in another format instead of misreading it', async () => {
+    const state = dataDir();
+    await openBroker(state).close();
+    if (state.kind !== 'disk') throw new Error('unreachable');
+    const db = openDatabase(path.join(state.dir, 'servicebus.sqlite'));
+    db.exec('PRAGMA user_version = 99');
+    db.close();
+    expect(() => openBroker(state)).toThrow(/format 99; this host reads format 1/);
   });
 
   it('runs the same code in memory: nothing outlives the broker', async () => {

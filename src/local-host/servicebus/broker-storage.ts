@@ -12,6 +12,9 @@ import { openDatabase, type SqliteDatabase, type SqlValue } from '../storage/sql
 import { inMemory, storeFile, type StateLocation } from '../storage/state-location';
 import type { BrokerMessage, OutgoingMessage, PropertyValue } from './message';
 
+/** Raised with the schema when it changes; a file written by another version is refused, not misread. */
+const schemaVersion = 1;
+
 const schema = `
 CREATE TABLE IF NOT EXISTS broker_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS messages (
@@ -150,7 +153,15 @@ export class BrokerStorage {
 
   private constructor(db: SqliteDatabase) {
     this.db = db;
+    const version = Number(db.prepare<{ user_version: number }>('PRAGMA user_version').get()?.user_version ?? 0);
+    if (version !== 0 && version !== schemaVersion) {
+      db.close();
+      throw new Error(
+        `${db.location} holds Service Bus state in format ${version}; this host reads format ${schemaVersion}. Move the data folder aside to start empty.`,
+      );
+    }
     db.exec(schema);
+    db.exec(`PRAGMA user_version = ${schemaVersion}`);
     const stored = db.prepare<{ value: number }>("SELECT value FROM broker_meta WHERE key = 'sequence'").get()?.value ?? 0;
     const highest = (table: string): number => Number(db.prepare<{ seq: number | null }>(`SELECT MAX(seq) AS seq FROM ${table}`).get()?.seq ?? 0);
     // Numbers of a block reserved but unused before a crash are skipped: they only have to keep growing.
