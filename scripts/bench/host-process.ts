@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './free-port';
 
@@ -28,7 +30,11 @@ export interface HostProcess {
 export async function startHostProcess(repoRoot: string, options: { env?: Record<string, string> } = {}): Promise<HostProcess> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(repoRoot, 'dist/src/local-host/cli.js'), '--app', repoRoot, '--port', String(port), '--log-level', 'warn'], {
+  // A fresh data folder per host: runs in parallel (the chaos seeds) must not share the broker's queues,
+  // and a run must not start with the messages the last one left.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'petstore-host-'));
+  const removeData = () => fs.rmSync(dataDir, { recursive: true, force: true });
+  const child = spawn(process.execPath, [path.join(repoRoot, 'dist/src/local-host/cli.js'), '--app', repoRoot, '--port', String(port), '--log-level', 'warn', '--data-dir', dataDir], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -42,7 +48,10 @@ export async function startHostProcess(repoRoot: string, options: { env?: Record
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
-  await waitForHealth(url, child, output);
+  await waitForHealth(url, child, output).catch((error: unknown) => {
+    removeData();
+    throw error;
+  });
   const startupMs = performance.now() - started;
   return {
     url,
@@ -55,7 +64,10 @@ export async function startHostProcess(repoRoot: string, options: { env?: Record
       if (!response.ok) throw new Error(`GET /admin/host/stats answered ${response.status}`);
       return (await response.json()) as HostStats;
     },
-    stop: () => stopChild(child),
+    stop: async () => {
+      await stopChild(child);
+      removeData();
+    },
   };
 }
 
