@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './free-port';
 
@@ -38,7 +40,14 @@ export interface HostProcessOptions {
 export async function startHostProcess(repoRoot: string, options: HostProcessOptions = {}): Promise<HostProcess> {
   const port = options.port ?? (await freePort());
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(repoRoot, 'dist/src/local-host/cli.js'), '--app', repoRoot, '--port', String(port), '--log-level', 'warn', ...(options.args ?? [])], {
+  const args = options.args ?? [];
+  // Unless told where, a host gets a fresh data folder of its own: runs in parallel (the chaos seeds) must not
+  // share queues and documents, and a run must not start with what the last one left.
+  const ownDataDir = args.includes('--data-dir') || args.includes('--in-memory') ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'petstore-host-'));
+  const removeOwnData = () => {
+    if (ownDataDir) fs.rmSync(ownDataDir, { recursive: true, force: true });
+  };
+  const child = spawn(process.execPath, [path.join(repoRoot, 'dist/src/local-host/cli.js'), '--app', repoRoot, '--port', String(port), '--log-level', 'warn', ...args, ...(ownDataDir ? ['--data-dir', ownDataDir] : [])], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -65,8 +74,14 @@ export async function startHostProcess(repoRoot: string, options: HostProcessOpt
       if (!response.ok) throw new Error(`GET /admin/host/stats answered ${response.status}`);
       return (await response.json()) as HostStats;
     },
-    stop: () => stopChild(child),
-    kill: () => killChild(child),
+    stop: async () => {
+      await stopChild(child);
+      removeOwnData();
+    },
+    kill: async () => {
+      await killChild(child);
+      removeOwnData();
+    },
   };
 }
 

@@ -211,6 +211,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       logger,
       strict: options.serviceBusStrict ?? process.env.SERVICEBUS_STRICT !== 'false',
       faults,
+      state,
     });
 
     const app = await loadApp(appDir, registry);

@@ -71,6 +71,33 @@ describe('deeply nested messages', () => {
       await server.close();
     }
   });
+
+  it('lists the first ?top= messages of a queue, and answers 400 for a top that is not a whole number in range', async () => {
+    const broker = new ServiceBusBroker({ config: config({}), clock: createVirtualClock(), logger: quiet });
+    broker.send('q', Array.from({ length: 5 }, (_, i) => ({ body: Buffer.from(String(i)) })));
+    const store = broker.queueStore('q', 'test');
+    const held = store.receive();
+    const server = new HostHttpServer(quiet);
+    const port = await server.listen(0);
+    server.setHandlers([new ServiceBusAdminEndpoint(broker)]);
+    try {
+      const listing = await fetch(`http://127.0.0.1:${port}/admin/servicebus/q/messages?top=2`);
+      expect(listing.status).toBe(200);
+      // The locked message is not listed; the first two available ones are.
+      expect((await json<{ messages: Array<{ body: unknown }> }>(listing)).messages.map((m) => m.body)).toEqual([1, 2]);
+      const all = await json<{ messages: unknown[] }>(await fetch(`http://127.0.0.1:${port}/admin/servicebus/q/messages`));
+      expect(all.messages).toHaveLength(4);
+      for (const top of ['0', '-1', '1.5', 'ten', '10001']) {
+        const bad = await fetch(`http://127.0.0.1:${port}/admin/servicebus/q/deadletter?top=${top}`);
+        expect(bad.status).toBe(400);
+        expect(bad.headers.get('content-type')).toBe('application/problem+json');
+      }
+    } finally {
+      await server.close();
+      store.complete(held?.lockToken as string);
+      await broker.close();
+    }
+  });
 });
 
 describe('resubmitting an expired message', () => {

@@ -1,6 +1,7 @@
 /**
  * `/admin/servicebus`: what is in the embedded broker, the dead-letter queues, and resubmitting a
- * dead-lettered message. JSON only; meant for people and tests, not for apps.
+ * dead-lettered message. JSON only; meant for people and tests, not for apps. A listing shows the first
+ * `?top=` messages (default 1,000, at most 10,000), so a large backlog is not read into memory whole.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpRouteHandler } from '../contracts';
@@ -10,6 +11,16 @@ import { jsonNestingDepth, maxJsonDepth } from '../json-depth';
 import type { BrokerMessage } from './message';
 
 export const adminPathPrefix = '/admin/servicebus';
+const defaultTop = 1_000;
+const maxTop = 10_000;
+
+/** `?top=N`: how many messages a listing shows. */
+function topOf(url: URL): number | undefined {
+  const value = url.searchParams.get('top');
+  if (value === null) return defaultTop;
+  const top = /^\d+$/.test(value) ? Number(value) : NaN;
+  return top >= 1 && top <= maxTop ? top : undefined;
+}
 
 function describeBody(message: BrokerMessage): unknown {
   const text = message.body.toString('utf8');
@@ -76,7 +87,12 @@ export class ServiceBusAdminEndpoint implements HttpRouteHandler {
       const entity = list[1] as string;
       const store = this.broker.store(entity);
       if (!store) return this.#unknownEntity(res, entity);
-      const messages = list[2] === 'deadletter' ? store.deadLetters() : store.activeMessages();
+      const top = topOf(url);
+      if (top === undefined) {
+        sendProblem(res, { status: 400, title: 'Bad Request', detail: `top must be a whole number from 1 to ${maxTop}.` });
+        return true;
+      }
+      const messages = list[2] === 'deadletter' ? store.deadLetters(top) : store.activeMessages(top);
       sendJson(res, 200, { entity: store.path, messages: messages.map(describeMessage) });
       return true;
     }

@@ -2,6 +2,10 @@
  * The in-process Service Bus namespace: queues and topics from Config.json, duplicate detection at the
  * sending entity, scheduled enqueue, topic fan-out through subscription rules, forwarding, and a
  * dead-letter queue per receivable entity.
+ *
+ * Everything it accepts is in its SQLite database (the data folder's servicebus.sqlite, or `:memory:`)
+ * before the send returns: a batch, with its fan-out to every matching subscription, commits in one
+ * transaction. Scheduled messages wait in the database too; one timer waits for the earliest.
  */
 import { randomUUID } from 'node:crypto';
 import type { HostClock } from '../contracts';
@@ -18,6 +22,8 @@ import {
 import { RuleMatcher } from './filters';
 import { cloneMessage, toOutgoing, type BrokerMessage, type OutgoingMessage } from './message';
 import { MessageStore, type DeadLetterEvent } from './message-store';
+import { BrokerStorage } from './broker-storage';
+import type { StateLocation } from '../storage/state-location';
 
 export class UnknownEntityError extends Error {
   constructor(readonly entity: string) {
@@ -44,20 +50,18 @@ export interface EntityInfo {
   maxDeliveryCount?: number;
 }
 
+/** Duplicate detection at one sending entity; the history is in the broker's database. */
 class DuplicateDetector {
-  readonly #seen = new Map<string, number>();
-
-  constructor(readonly settings: DuplicateDetection) {}
+  constructor(
+    readonly settings: DuplicateDetection,
+    private readonly entity: string,
+    private readonly storage: BrokerStorage,
+  ) {}
 
   /** True when `messageId` was already accepted within the window; otherwise records it. */
   isDuplicate(messageId: string, nowMs: number): boolean {
     if (!this.settings.enabled) return false;
-    for (const [id, until] of this.#seen) {
-      if (until <= nowMs) this.#seen.delete(id);
-    }
-    if (this.#seen.has(messageId)) return true;
-    this.#seen.set(messageId, nowMs + this.settings.windowMs);
-    return false;
+    return this.storage.isDuplicate(this.entity, messageId, nowMs, this.settings.windowMs);
   }
 }
 
@@ -103,6 +107,8 @@ export interface BrokerOptions {
   strict?: boolean;
   /** The fault plan's send faults (default: none). */
   faults?: FaultInjector;
+  /** Where the messages are kept (default: an in-memory database, gone at close). */
+  state?: StateLocation;
 }
 
 const maxForwardHops = 4;
@@ -119,9 +125,10 @@ export class ServiceBusBroker {
   readonly #logger: HostLogger;
   readonly #matcher: RuleMatcher;
   readonly #abort = new AbortController();
-  readonly #pendingScheduled = new Set<Promise<void>>();
+  readonly #storage: BrokerStorage;
+  /** The timer for the earliest scheduled message: when it is due, and how to cancel it. */
+  #scheduler: { at: number; cancel: AbortController; done: Promise<void> } | undefined;
   readonly #faults: FaultInjector;
-  #sequence = 0;
   #sent = 0;
   #duplicatesDropped = 0;
 
@@ -131,13 +138,14 @@ export class ServiceBusBroker {
     this.#logger = options.logger;
     this.#faults = options.faults ?? noFaults;
     this.#matcher = new RuleMatcher((m) => this.#logger.warn(m, 'servicebus'));
+    this.#storage = BrokerStorage.open(options.state);
     for (const q of options.config.queues) {
       this.#queues.set(q.name.toLowerCase(), {
         kind: 'queue',
         name: q.name,
         declared: true,
         store: this.#newStore(q.name, q.settings),
-        duplicates: new DuplicateDetector(q.duplicateDetection),
+        duplicates: new DuplicateDetector(q.duplicateDetection, q.name, this.#storage),
       });
     }
     for (const t of options.config.topics) {
@@ -146,7 +154,7 @@ export class ServiceBusBroker {
         name: t.name,
         declared: true,
         defaultTtlMs: t.defaultTtlMs,
-        duplicates: new DuplicateDetector(t.duplicateDetection),
+        duplicates: new DuplicateDetector(t.duplicateDetection, t.name, this.#storage),
         subscriptions: new Map(),
       };
       for (const s of t.subscriptions) {
@@ -159,6 +167,8 @@ export class ServiceBusBroker {
       }
       this.#topics.set(t.name.toLowerCase(), topic);
     }
+    // Scheduled messages a previous run accepted fire at their time, or at once when it has passed.
+    this.#armScheduler(this.#storage.nextScheduledAt());
   }
 
   /** The store a queue trigger receives from; an undeclared queue is created with defaults. */
@@ -180,7 +190,7 @@ export class ServiceBusBroker {
         name: topicName,
         declared: false,
         defaultTtlMs: undeclaredDefaults.defaultTtlMs,
-        duplicates: new DuplicateDetector(defaultDuplicateDetection),
+        duplicates: new DuplicateDetector(defaultDuplicateDetection, topicName, this.#storage),
         subscriptions: new Map(),
       };
       this.#topics.set(topicName.toLowerCase(), topic);
@@ -216,11 +226,14 @@ export class ServiceBusBroker {
     return this.#queues.has(name.toLowerCase()) || this.#topics.has(name.toLowerCase());
   }
 
-  /** Sends to a queue or topic. Throws UnknownEntityError for an undeclared entity when strict. */
+  /**
+   * Sends to a queue or topic; returns once the messages are committed. Throws UnknownEntityError for an
+   * undeclared entity when strict (and then none of the batch is sent).
+   */
   send(entityName: string, messages: OutgoingMessage[]): SendResult[] {
     const fault = decideSendFault(this.#faults, entityName, messages);
     if (fault.before) throw fault.before;
-    const results = messages.map((m) => this.#send(entityName, m, 0));
+    const results = this.#storage.transaction(() => messages.map((m) => this.#send(entityName, m, 0)));
     if (fault.after) throw fault.after;
     return results;
   }
@@ -228,13 +241,26 @@ export class ServiceBusBroker {
   /** Moves a dead-lettered message back to its entity as a new message (delivery count starts again). */
   resubmit(path: string, sequenceNumber: number): SendResult | undefined {
     const store = this.store(path);
-    const message = store?.takeDeadLetter(sequenceNumber);
-    if (!store || !message) return undefined;
-    // A new message: enqueued now with the entity's TTL, so a message that expired is not dead on arrival.
-    const { timeToLiveMs: _expired, ...outgoing } = toOutgoing(message);
-    const fresh = this.#toBrokerMessage(outgoing, store.settings.defaultTtlMs);
-    store.enqueue(fresh);
-    return { entity: path, messageId: fresh.messageId, sequenceNumber: fresh.sequenceNumber, duplicate: false, scheduled: false };
+    if (!store) return undefined;
+    return this.#storage.transaction(() => {
+      const message = store.takeDeadLetter(sequenceNumber);
+      if (!message) return undefined;
+      // A new message: enqueued now with the entity's TTL, so a message that expired is not dead on arrival.
+      const { timeToLiveMs: _expired, ...outgoing } = toOutgoing(message);
+      const fresh = this.#toBrokerMessage(outgoing, store.settings.defaultTtlMs);
+      store.enqueue(fresh);
+      return { entity: path, messageId: fresh.messageId, sequenceNumber: fresh.sequenceNumber, duplicate: false, scheduled: false };
+    });
+  }
+
+  /** Message ids the duplicate detection remembers (expired ones until the next sweep). */
+  duplicateHistorySize(): number {
+    return this.#storage.closed ? 0 : this.#storage.duplicateHistorySize();
+  }
+
+  /** Messages accepted with a ScheduledEnqueueTimeUtc still to come. */
+  scheduledCount(): number {
+    return this.#storage.closed ? 0 : this.#storage.scheduledCount();
   }
 
   entities(): EntityInfo[] {
@@ -262,12 +288,20 @@ export class ServiceBusBroker {
     return totals;
   }
 
-  /** Drops scheduled messages that have not been enqueued yet. */
+  /**
+   * Stops the scheduler and the lock deadlines, then closes the database (call it after the consumers have
+   * drained). Scheduled messages stay stored and fire after the next start; held locks are released.
+   */
   async close(): Promise<void> {
+    if (this.#abort.signal.aborted) return;
     this.#abort.abort();
+    const scheduler = this.#scheduler;
+    this.#scheduler = undefined;
+    scheduler?.cancel.abort();
     for (const q of this.#queues.values()) q.store.close();
     for (const topic of this.#topics.values()) for (const sub of topic.subscriptions.values()) sub.store.close();
-    await Promise.allSettled([...this.#pendingScheduled]);
+    await scheduler?.done;
+    this.#storage.close();
   }
 
   #info(store: MessageStore, kind: 'queue' | 'subscription', declared: boolean): EntityInfo {
@@ -283,7 +317,7 @@ export class ServiceBusBroker {
   }
 
   #newStore(path: string, settings: MessageStore['settings']): MessageStore {
-    return new MessageStore(path, settings, this.#clock, (event) => this.#onDeadLetter(event));
+    return new MessageStore(path, settings, this.#clock, (event) => this.#onDeadLetter(event), this.#storage);
   }
 
   #createQueue(name: string, usedBy: string): QueueEntity {
@@ -296,7 +330,7 @@ export class ServiceBusBroker {
       name,
       declared: false,
       store: this.#newStore(name, undeclaredDefaults),
-      duplicates: new DuplicateDetector(defaultDuplicateDetection),
+      duplicates: new DuplicateDetector(defaultDuplicateDetection, name, this.#storage),
     };
     this.#queues.set(name.toLowerCase(), queue);
     return queue;
@@ -325,17 +359,56 @@ export class ServiceBusBroker {
     return { ...result, sequenceNumber: this.#deliver(entity, withId, hops) };
   }
 
-  #schedule(entityName: string, outgoing: OutgoingMessage, at: Date, hops: number): void {
-    const pending = this.#clock
-      .sleepUntil(at, this.#abort.signal)
-      .then(() => {
-        if (this.#abort.signal.aborted) return;
-        const entity = this.#queues.get(entityName.toLowerCase()) ?? this.#topics.get(entityName.toLowerCase());
-        if (entity) this.#deliver(entity, { ...outgoing, scheduledEnqueueTimeUtc: undefined }, hops);
-      })
-      .catch(() => undefined)
-      .finally(() => this.#pendingScheduled.delete(pending));
-    this.#pendingScheduled.add(pending);
+  #schedule(entityName: string, outgoing: OutgoingMessage & { messageId: string }, at: Date, hops: number): void {
+    const { scheduledEnqueueTimeUtc: _at, ...message } = outgoing;
+    this.#storage.schedule(entityName, message, at.getTime(), hops);
+    this.#storage.afterCommit(() => this.#armScheduler(at.getTime()));
+  }
+
+  /** Makes sure a timer waits for `at` (or an earlier time it already waits for). */
+  #armScheduler(at: number | undefined): void {
+    if (at === undefined || this.#abort.signal.aborted) return;
+    if (this.#scheduler && this.#scheduler.at <= at) return;
+    this.#scheduler?.cancel.abort();
+    const cancel = new AbortController();
+    const done = this.#clock.sleepUntil(new Date(at), cancel.signal).then(
+      () => {
+        if (cancel.signal.aborted || this.#scheduler?.cancel !== cancel) return;
+        this.#scheduler = undefined;
+        this.#enqueueDue();
+      },
+      () => undefined,
+    );
+    this.#scheduler = { at, cancel, done };
+  }
+
+  /** Enqueues every scheduled message that is due, each in its own transaction, then waits for the next. */
+  #enqueueDue(): void {
+    const now = this.#clock.now().getTime();
+    for (;;) {
+      const due = this.#storage.dueScheduled(now, 256);
+      for (const row of due) {
+        try {
+          this.#storage.transaction(() => {
+            const outgoing = this.#storage.takeScheduled(row.id);
+            if (!outgoing) return;
+            let entity: QueueEntity | TopicEntity | undefined = this.#queues.get(row.entity.toLowerCase()) ?? this.#topics.get(row.entity.toLowerCase());
+            // An undeclared queue a sender created in an earlier run is created again, as the send did.
+            if (!entity && !this.strict) entity = this.#createQueue(row.entity, 'a scheduled message');
+            if (!entity) {
+              this.#logger.warn(`scheduled message ${outgoing.messageId} to "${row.entity}" dropped: the entity is no longer declared`, 'servicebus');
+              return;
+            }
+            this.#deliver(entity, outgoing, row.hops);
+          });
+        } catch (err) {
+          this.#logger.error(`scheduled message to "${row.entity}" could not be enqueued: ${err instanceof Error ? err.message : String(err)}`, 'servicebus');
+          return;
+        }
+      }
+      if (due.length < 256) break;
+    }
+    this.#armScheduler(this.#storage.nextScheduledAt());
   }
 
   #deliver(entity: QueueEntity | TopicEntity, outgoing: OutgoingMessage, hops: number): number {
@@ -369,7 +442,7 @@ export class ServiceBusBroker {
       ...rest,
       messageId: outgoing.messageId ?? randomUUID().replace(/-/g, ''),
       applicationProperties: { ...applicationProperties },
-      sequenceNumber: ++this.#sequence,
+      sequenceNumber: this.#storage.nextSequence(),
       enqueuedTimeUtc: enqueued,
       expiresAtUtc: enqueued,
       deliveryCount: 0,
@@ -383,9 +456,18 @@ export class ServiceBusBroker {
       'servicebus',
     );
     const target = store.settings.forwardDeadLetteredMessagesTo;
-    if (target && store.takeDeadLetter(message.sequenceNumber)) {
-      // Let the caller finish its own bookkeeping before the forwarded copy becomes deliverable.
-      queueMicrotask(() => this.#send(target, toOutgoing(message), 1));
-    }
+    if (!target) return;
+    // Let the caller finish its own bookkeeping before the forwarded copy becomes deliverable. The move is
+    // one transaction: a crash before it leaves the message in the dead-letter queue, never nowhere.
+    queueMicrotask(() => {
+      if (this.#storage.closed) return;
+      try {
+        this.#storage.transaction(() => {
+          if (store.takeDeadLetter(message.sequenceNumber)) this.#send(target, toOutgoing(message), 1);
+        });
+      } catch (err) {
+        this.#logger.error(`dead-lettered message ${message.messageId} could not be forwarded to "${target}": ${err instanceof Error ? err.message : String(err)}`, 'servicebus');
+      }
+    });
   }
 }

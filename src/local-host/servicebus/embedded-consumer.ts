@@ -61,25 +61,23 @@ export class EmbeddedServiceBusConsumer implements HostService {
   #pump(): void {
     const { store, maxConcurrentCalls, maxMessageBatchSize } = this.#options;
     while (this.#running && this.#inFlight < maxConcurrentCalls) {
-      const messages: BrokerMessage[] = [];
-      const limit = this.#batch ? maxMessageBatchSize : 1;
-      while (messages.length < limit) {
-        const message = store.receive();
-        if (!message) break;
-        messages.push(message);
-      }
+      // One batch per call for cardinality many, else a message per free call: received together, so
+      // their delivery counts are stored with one commit.
+      const messages = store.receiveMany(this.#batch ? maxMessageBatchSize : maxConcurrentCalls - this.#inFlight);
       if (messages.length === 0) return;
-      this.#inFlight++;
-      void this.#dispatch(messages).finally(() => {
-        this.#inFlight--;
-        if (this.#inFlight === 0) {
-          const waiters = this.#idleWaiters;
-          this.#idleWaiters = [];
-          for (const resolve of waiters) resolve();
-        }
-        // Redeliveries and newly arrived messages are picked up on the next turn.
-        setImmediate(() => this.#pump());
-      });
+      for (const delivery of this.#batch ? [messages] : messages.map((m) => [m])) {
+        this.#inFlight++;
+        void this.#dispatch(delivery).finally(() => {
+          this.#inFlight--;
+          if (this.#inFlight === 0) {
+            const waiters = this.#idleWaiters;
+            this.#idleWaiters = [];
+            for (const resolve of waiters) resolve();
+          }
+          // Redeliveries and newly arrived messages are picked up on the next turn.
+          setImmediate(() => this.#pump());
+        });
+      }
     }
   }
 
