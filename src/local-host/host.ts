@@ -156,11 +156,13 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
   });
   let cosmos: EmbeddedCosmos | undefined;
   let broker: ServiceBusBroker | undefined;
+  let durableEngine: DurableEngine | undefined;
   const startedServices: HostService[] = [];
 
   const undo = async (): Promise<void> => {
     await server.close();
     await broker?.close();
+    durableEngine?.close();
     await cosmos?.close();
     uninstallCoreModule(registry);
     clearAppFromRequireCache(appDir);
@@ -221,9 +223,11 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       log: (level, message) => logger.log(level, message, 'durable'),
       drainTimeoutMs,
       faults,
+      state,
     });
     const hubName = durableOptions.hubName;
     const durable = new DurableEngine(durableOptions);
+    durableEngine = durable;
     invoker.registerInputProvider('durableClient', durable.clientBindingProvider);
     invoker.registerInputProvider('orchestrationClient', durable.clientBindingProvider);
 
