@@ -314,14 +314,14 @@ export class OrchestrationRunner {
   recover(): number {
     const { store, catalog } = this.#options;
     const restored: Array<{ record: InstanceRecord; exec: Execution }> = [];
-    for (const { record, runtimeState } of store.unfinished()) {
+    for (const { record, ledger } of store.unfinished()) {
       if (this.#executions.has(record.instanceId)) continue;
       const fn = catalog.find('orchestrator', record.name);
       const exec: Execution = {
         instanceId: record.instanceId,
         executionId: record.executionId,
         fn: fn ?? { name: record.name, bindings: {}, triggerName: '', trigger: { type: 'orchestrationTrigger', direction: 'in' } },
-        ledger: runtimeState ? TaskLedger.restore(runtimeState) : new TaskLedger(),
+        ledger: ledger ? TaskLedger.restore(ledger) : new TaskLedger(),
         inbox: store.inbox(record.instanceId, record.executionId),
         pumping: false,
       };
@@ -489,22 +489,20 @@ export class OrchestrationRunner {
     // The episode's whole outcome and the consumption of its event are one transaction.
     const { store } = this.#options;
     try {
-      store.transaction(() => {
-        this.#commit(current, exec, startedAt, [started, delivered], outcome);
-        store.consume(entry.seq);
-      });
+      store.transaction(() => this.#commit(current, exec, startedAt, [started, delivered], outcome, entry.seq));
     } catch (err) {
-      store.transaction(() => {
+      // A finished instance's inbox goes with it, so its event needs no consuming.
+      store.transaction(() =>
         this.#finish(current, exec, [started, delivered], {
           status: 'Failed',
           output: orchestratorFailureOutput(current.name, errorMessage(err)),
-        });
-        store.consume(entry.seq);
-      });
+        }),
+      );
     }
   }
 
-  #commit(record: InstanceRecord, exec: Execution, startedAt: Date, events: HistoryEvent[], outcome: EpisodeOutcome): void {
+  /** `consumed` is the inbox sequence number of the event the episode processed. */
+  #commit(record: InstanceRecord, exec: Execution, startedAt: Date, events: HistoryEvent[], outcome: EpisodeOutcome, consumed: number): void {
     const state = 'state' in outcome ? outcome.state : outcome.failure.state;
     // The extension applies a custom status whenever DF sends one (DF omits falsy values).
     if (state && state.customStatus !== undefined) record.customStatus = toJsonText(state.customStatus);
@@ -540,7 +538,7 @@ export class OrchestrationRunner {
     const appended = this.#append(record, [...events, ...plan.scheduled, history.orchestratorCompleted(now)]);
     if (record.runtimeStatus === 'Pending' || record.runtimeStatus === 'ContinuedAsNew') record.runtimeStatus = 'Running';
     record.lastUpdatedTime = now;
-    this.#options.store.save(record, appended, exec.ledger.serialize());
+    this.#options.store.save(record, appended, { ledger: exec.ledger.serialize(), inboxConsumed: consumed });
     this.#changed(record);
     // Inside the episode's transaction: a sub-orchestration's row and an at-once failure commit with it.
     for (const item of plan.work) this.#perform(record, exec, item);

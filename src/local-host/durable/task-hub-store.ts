@@ -1,9 +1,9 @@
 /**
  * The task hub in SQLite, as the Durable Task Framework's storage providers keep it: one row per instance,
- * the current execution's history, the runtime state of a running execution (its TaskLedger) and an inbox
- * of events delivered to an execution and not yet consumed by an episode. The runner writes through: an
- * episode's commit is one transaction (instance row, appended history, ledger, consumed inbox event), so a
- * process killed at any point restarts from a consistent hub.
+ * the current execution's history, the checkpoint of a running execution (its TaskLedger, and how far its
+ * inbox was consumed) and an inbox of events delivered to an execution. The runner writes through: an
+ * episode's commit is one transaction (instance row with the checkpoint, appended history), so a process
+ * killed at any point restarts from a consistent hub.
  *
  * Only running instances stay in the heap (the records the runner mutates, with their histories, so that an
  * episode does not read SQLite); a finished instance is read back from SQLite when asked for.
@@ -24,10 +24,18 @@ export interface InboxEntry {
   event: HistoryEvent;
 }
 
+/** What a running execution needs to resume: its ledger and how far its inbox was consumed. */
+export interface ExecutionCheckpoint {
+  /** The serialized TaskLedger. */
+  ledger: string;
+  /** The inbox sequence number of the last event an episode consumed (episodes consume in order). */
+  inboxConsumed: number;
+}
+
 export interface UnfinishedInstance {
   record: InstanceRecord;
   /** The serialized TaskLedger of its execution, or null before its first episode. */
-  runtimeState: string | null;
+  ledger: string | null;
 }
 
 const schema = `
@@ -45,7 +53,8 @@ CREATE TABLE IF NOT EXISTS instances (
   generation INTEGER NOT NULL,
   failure_details TEXT,
   parent TEXT,
-  runtime_state TEXT
+  runtime_state TEXT,
+  inbox_consumed INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS instances_by_created ON instances (created_time, instance_id);
 CREATE INDEX IF NOT EXISTS instances_by_status ON instances (runtime_status, created_time, instance_id);
@@ -227,19 +236,22 @@ export class TaskHubStore {
 
   /**
    * Writes the instance row after a change, with `appended` (already pushed onto record.history) and the
-   * execution's runtime state: its serialized ledger, null to clear it, undefined to leave it. A finished
-   * instance leaves the heap and its inbox is emptied.
+   * execution's checkpoint: null clears it, undefined leaves it. Consuming an inbox event is moving the
+   * watermark, so an episode's commit is two statements. A finished instance leaves the heap and its inbox
+   * is emptied.
    */
-  save(record: InstanceRecord, appended: readonly HistoryEvent[], runtimeState: string | null | undefined): void {
+  save(record: InstanceRecord, appended: readonly HistoryEvent[], checkpoint: ExecutionCheckpoint | null | undefined): void {
     const terminal = isTerminal(record.runtimeStatus);
+    const write = checkpoint !== undefined || terminal;
     this.transaction(() => {
       this.#db
         .prepare(
           `UPDATE instances SET name = ?, version = ?, runtime_status = ?, input = ?, output = ?, custom_status = ?, created_time = ?,
              last_updated_time = ?, execution_id = ?, generation = ?, failure_details = ?, parent = ?,
-             runtime_state = CASE WHEN ? THEN ? ELSE runtime_state END WHERE instance_id = ?`,
+             runtime_state = CASE WHEN ? THEN ? ELSE runtime_state END,
+             inbox_consumed = MAX(inbox_consumed, ?) WHERE instance_id = ?`,
         )
-        .run(...rowValues(record), runtimeState === undefined && !terminal ? 0 : 1, terminal ? null : (runtimeState ?? null), record.instanceId);
+        .run(...rowValues(record), write ? 1 : 0, terminal ? null : (checkpoint?.ledger ?? null), checkpoint?.inboxConsumed ?? 0, record.instanceId);
       this.#appendHistory(record.instanceId, record.history.length - appended.length, appended);
       if (terminal) this.#db.prepare('DELETE FROM inbox WHERE instance_id = ?').run(record.instanceId);
     });
@@ -318,7 +330,7 @@ export class TaskHubStore {
     return rows.map((row) => {
       const record = this.#live.get(row.instance_id) ?? { ...toSummary(row), history: this.#readHistory(row.instance_id) };
       this.#live.set(record.instanceId, record);
-      return { record, runtimeState: row.runtime_state };
+      return { record, ledger: row.runtime_state };
     });
   }
 
@@ -328,16 +340,14 @@ export class TaskHubStore {
     return Number(result.lastInsertRowid);
   }
 
-  /** Marks an inbox event consumed (in the transaction of the episode that processed it). */
-  consume(seq: number): void {
-    this.#db.prepare('DELETE FROM inbox WHERE seq = ?').run(seq);
-  }
-
-  /** The execution's undelivered events, oldest first. */
+  /** The execution's events not yet consumed by an episode, oldest first. */
   inbox(instanceId: string, executionId: string): InboxEntry[] {
     return this.#db
-      .prepare<{ seq: number; event: string }>('SELECT seq, event FROM inbox WHERE instance_id = ? AND execution_id = ? ORDER BY seq')
-      .all(instanceId, executionId)
+      .prepare<{ seq: number; event: string }>(
+        `SELECT seq, event FROM inbox WHERE instance_id = ? AND execution_id = ?
+           AND seq > (SELECT inbox_consumed FROM instances WHERE instance_id = ?) ORDER BY seq`,
+      )
+      .all(instanceId, executionId, instanceId)
       .map((row) => ({ seq: Number(row.seq), event: JSON.parse(row.event) as HistoryEvent }));
   }
 
