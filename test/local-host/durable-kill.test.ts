@@ -78,5 +78,30 @@ describe('kill -9 and restart', () => {
     expect((await post(`${host.url}/api/raise/events-across-kill/Second`, 'two')).status).toBe(202);
     const events = await host.durable.waitForInstance('events-across-kill', finished, 10_000);
     expect(JSON.parse(events.output!)).toEqual(['one', 'two']);
+    await host.stop();
+    host = undefined;
   }, 60_000);
+
+  it('after a graceful stop (Ctrl-C), finishes at the next start what was in flight', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskhub-stop-'));
+    try {
+      const first = await startHost({ appDir, port: 0, quiet: true, state: onDisk(dir), drainTimeoutMs: 2_000 });
+      first.durable.startNew('Timer', { instanceId: 'timer-across-stop', input: { ms: 800 } });
+      first.durable.startNew('OverlapProbe', { instanceId: 'fan-out-across-stop' });
+      await waitFor(() => first.durable.getInstance('fan-out-across-stop')?.runtimeStatus === 'Running', 'the fan-out to start', 5_000);
+      await first.stop();
+
+      const second = await startHost({ appDir, port: 0, quiet: true, state: onDisk(dir) });
+      try {
+        const fanOut = await second.durable.waitForInstance('fan-out-across-stop', finished, 10_000);
+        expect(fanOut.output).toBe('24');
+        const timer = await second.durable.waitForInstance('timer-across-stop', finished, 10_000);
+        expect(timer.runtimeStatus).toBe('Completed');
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
