@@ -1,6 +1,6 @@
 /**
  * `kill -9` of the host, then the next start on the same data folder: the task hub in SQLite brings back
- * every instance. The first host is the CLI in a child process (as `npm start` runs it), killed with
+ * every instance (running, waiting, suspended, finished). The first host is the CLI in a child process (as `npm start` runs it), killed with
  * SIGKILL; the second is started in this process on the same folder.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -45,7 +45,7 @@ async function statusOf(url: string, instanceId: string): Promise<{ runtimeStatu
 const finished = (r: InstanceRecord): boolean => ['Completed', 'Failed', 'Terminated'].includes(r.runtimeStatus);
 
 describe('kill -9 and restart', () => {
-  it('resumes a pending timer and a waiting instance, and keeps a finished one', async () => {
+  it('resumes a pending timer, a waiting instance and a suspended one (still suspended), and keeps a finished one', async () => {
     const child = spawn(process.execPath, [cli, '--app', appDir, '--port', '0', '--data-dir', dataDir], { cwd: repoRoot });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -56,6 +56,10 @@ describe('kill -9 and restart', () => {
       expect((await post(`${url}/api/start/Chain/done-before-kill`, 'Oslo')).status).toBe(202);
       expect((await post(`${url}/api/start/Timer/timer-across-kill`, { ms: 1_500 })).status).toBe(202);
       expect((await post(`${url}/api/start/TwoEvents/events-across-kill`)).status).toBe(202);
+      expect((await post(`${url}/api/start/TwoEvents/suspended-across-kill`)).status).toBe(202);
+      await waitFor(async () => (await statusOf(url, 'suspended-across-kill')).runtimeStatus === 'Running', 'the instance to run', 10_000);
+      expect((await post(`${url}/api/control/suspend/suspended-across-kill`)).status).toBe(202);
+      expect((await post(`${url}/api/raise/suspended-across-kill/First`, 'held')).status).toBe(202);
       await waitFor(async () => (await statusOf(url, 'done-before-kill')).runtimeStatus === 'Completed', 'the chain to complete', 10_000);
       await waitFor(async () => (await statusOf(url, 'timer-across-kill')).runtimeStatus === 'Running', 'the timer to be created', 10_000);
       // Accepted means persisted: whether or not its episode ran before the kill, the event is not lost.
@@ -78,6 +82,14 @@ describe('kill -9 and restart', () => {
     expect((await post(`${host.url}/api/raise/events-across-kill/Second`, 'two')).status).toBe(202);
     const events = await host.durable.waitForInstance('events-across-kill', finished, 10_000);
     expect(JSON.parse(events.output!)).toEqual(['one', 'two']);
+
+    // Suspended stays suspended, its event waiting, until resumed.
+    expect((await post(`${host.url}/api/raise/suspended-across-kill/Second`, 'later')).status).toBe(202);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(host.durable.getStatus('suspended-across-kill')?.runtimeStatus).toBe('Suspended');
+    expect((await post(`${host.url}/api/control/resume/suspended-across-kill`)).status).toBe(202);
+    const resumed = await host.durable.waitForInstance('suspended-across-kill', finished, 10_000);
+    expect(JSON.parse(resumed.output!)).toEqual(['held', 'later']);
     await host.stop();
     host = undefined;
   }, 60_000);
