@@ -1,4 +1,7 @@
 /** Unit tests of the Durable engine's pure parts: numbering, retries, wire formats, store, primitives. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createVirtualClock } from '../../src/local-host/clock';
 import { ActionType, flattenActions, type OrchestratorAction, type OrchestratorState } from '../../src/local-host/durable/actions';
@@ -260,6 +263,29 @@ describe('task hub store', () => {
     expect(store.liveRecords).toBe(1);
     expect(store.deleteFinished({ instanceIdPrefix: 'order' })).toBe(3);
     expect(store.size).toBe(3);
+  });
+});
+
+describe('task hub file layout', () => {
+  it('refuses a file of another layout with a clear message, and reopens its own', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskhub-layout-'));
+    try {
+      const own = path.join(dir, 'own.sqlite');
+      const first = new TaskHubStore(openDatabase(own));
+      first.create(record({ instanceId: 'kept', runtimeStatus: 'Completed' }));
+      first.close();
+      const again = new TaskHubStore(openDatabase(own));
+      expect(again.summary('kept')?.runtimeStatus).toBe('Completed');
+      again.close();
+
+      const foreign = path.join(dir, 'foreign.sqlite');
+      const db = openDatabase(foreign);
+      db.exec('CREATE TABLE instances (instance_id TEXT PRIMARY KEY)');
+      db.close();
+      expect(() => new TaskHubStore(openDatabase(foreign))).toThrow(/has layout 0, this host writes layout 1/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

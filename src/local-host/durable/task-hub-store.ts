@@ -38,6 +38,9 @@ export interface UnfinishedInstance {
   ledger: string | null;
 }
 
+/** The layout below; a file with another one is refused rather than misread. */
+const schemaVersion = 1;
+
 const schema = `
 CREATE TABLE IF NOT EXISTS instances (
   instance_id TEXT PRIMARY KEY,
@@ -184,7 +187,16 @@ export class TaskHubStore {
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
-    db.exec(schema);
+    const version = Number(db.prepare<{ user_version: number }>('PRAGMA user_version').get()?.user_version ?? 0);
+    const hasTables = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'instances'").get() !== undefined;
+    if (version !== schemaVersion && (version !== 0 || hasTables)) {
+      db.close();
+      throw new Error(`The task hub in ${db.location} has layout ${version}, this host writes layout ${schemaVersion}; move the file away or start with another --data-dir.`);
+    }
+    db.transaction(() => {
+      db.exec(schema);
+      db.exec(`PRAGMA user_version = ${schemaVersion}`);
+    });
   }
 
   get closed(): boolean {
