@@ -158,11 +158,13 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
   });
   let cosmos: EmbeddedCosmos | undefined;
   let broker: ServiceBusBroker | undefined;
+  let durableEngine: DurableEngine | undefined;
   const startedServices: HostService[] = [];
 
   const undo = async (): Promise<void> => {
     await server.close();
     await broker?.close();
+    durableEngine?.close();
     await cosmos?.close();
     dataDirLock?.release();
     uninstallCoreModule(registry);
@@ -226,9 +228,11 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       log: (level, message) => logger.log(level, message, 'durable'),
       drainTimeoutMs,
       faults,
+      state,
     });
     const hubName = durableOptions.hubName;
     const durable = new DurableEngine(durableOptions);
+    durableEngine = durable;
     invoker.registerInputProvider('durableClient', durable.clientBindingProvider);
     invoker.registerInputProvider('orchestrationClient', durable.clientBindingProvider);
 

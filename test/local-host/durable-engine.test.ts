@@ -3,7 +3,7 @@
  * HTTP, on the real clock. Virtual-time behaviour (long timers, retry backoff) is in durable-virtual-time.
  */
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startHost, type RunningHost } from '../../src/local-host/host';
 import type { DurableEngine } from '../../src/local-host/durable/engine';
 
@@ -109,6 +109,28 @@ describe('activities', () => {
       // startNew without input posts "" (two quote characters), which the orchestrator then gets.
       '',
     ]);
+  });
+
+  it('passes the instance id to activities as data the worker parses without a thrown SyntaxError', async () => {
+    const instanceId = 'plain-id-for-activity-metadata';
+    const parse = JSON.parse.bind(JSON);
+    let failedOnId = 0;
+    const spy = vi.spyOn(JSON, 'parse').mockImplementation((text: string, reviver?: (this: unknown, key: string, value: unknown) => unknown) => {
+      try {
+        return parse(text, reviver) as unknown;
+      } catch (err) {
+        if (text === instanceId) failedOnId++;
+        throw err;
+      }
+    });
+    try {
+      await start('Chain', 'Lima', instanceId);
+      expect((await waitFor(instanceId, finished)).runtimeStatus).toBe('Completed');
+    } finally {
+      spy.mockRestore();
+    }
+    // The worker's fromRpcTypedData JSON-parses `string` trigger metadata first; three activities ran.
+    expect(failedOnId).toBe(0);
   });
 
   it('lets the orchestrator catch a failed activity', async () => {

@@ -1,4 +1,7 @@
 /** Unit tests of the Durable engine's pure parts: numbering, retries, wire formats, store, primitives. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createVirtualClock } from '../../src/local-host/clock';
 import { ActionType, flattenActions, type OrchestratorAction, type OrchestratorState } from '../../src/local-host/durable/actions';
@@ -8,11 +11,13 @@ import { planEpisode, type WorkItem } from '../../src/local-host/durable/episode
 import { activityFailure, parseExceptionPropertiesJson, readOrchestratorFailure } from '../../src/local-host/durable/failures';
 import { EventType, history, type HistoryEvent } from '../../src/local-host/durable/history';
 import { childInstanceId, instanceIdProblem } from '../../src/local-host/durable/ids';
-import { InstanceStore, type InstanceRecord } from '../../src/local-host/durable/instance-store';
+import type { InstanceRecord } from '../../src/local-host/durable/instance-store';
 import { nextRetryDelay, readRetryPolicy } from '../../src/local-host/durable/retry-policy';
 import { Semaphore } from '../../src/local-host/durable/semaphore';
 import { historyEvents, statusPayload } from '../../src/local-host/durable/status-payload';
+import { TaskHubStore } from '../../src/local-host/durable/task-hub-store';
 import { TaskLedger } from '../../src/local-host/durable/task-ledger';
+import { openDatabase } from '../../src/local-host/storage/sqlite';
 import { toHistoryTimestamp, toStatusTime } from '../../src/local-host/durable/time-format';
 import { returnValueToJson, unwrapProcessedInput } from '../../src/local-host/durable/typed-data';
 
@@ -235,10 +240,10 @@ describe('status payload', () => {
   });
 });
 
-describe('instance store', () => {
+describe('task hub store', () => {
   it('pages a query with continuation tokens, oldest first', () => {
-    const store = new InstanceStore();
-    for (let i = 0; i < 5; i++) store.put(record({ instanceId: `i${i}`, createdTime: at(i), runtimeStatus: i % 2 ? 'Running' : 'Completed' }));
+    const store = new TaskHubStore(openDatabase(':memory:'));
+    for (let i = 0; i < 5; i++) store.create(record({ instanceId: `i${i}`, createdTime: at(i), runtimeStatus: i % 2 ? 'Running' : 'Completed' }));
     const first = store.page({}, 2, undefined);
     expect(first.records.map((r) => r.instanceId)).toEqual(['i0', 'i1']);
     const second = store.page({}, 2, first.continuationToken);
@@ -247,6 +252,69 @@ describe('instance store', () => {
     expect(third.continuationToken).toBeUndefined();
     expect(store.page({ runtimeStatus: ['Running'], createdTimeFrom: at(2) }, undefined, undefined).records.map((r) => r.instanceId)).toEqual(['i3']);
     expect(() => store.page({}, 2, 'garbage')).toThrow(RangeError);
+  });
+
+  it('filters by id prefix (glob characters taken literally) and keeps only running instances in the heap', () => {
+    const store = new TaskHubStore(openDatabase(':memory:'));
+    for (const id of ['order-1', 'order-2', 'order*3', 'other', 'ORDER-4']) store.create(record({ instanceId: id, runtimeStatus: 'Completed' }));
+    store.create(record({ instanceId: 'order-running', runtimeStatus: 'Running' }));
+    expect(store.page({ instanceIdPrefix: 'order-' }, undefined, undefined).records.map((r) => r.instanceId).sort()).toEqual(['order-1', 'order-2', 'order-running']);
+    expect(store.page({ instanceIdPrefix: 'order*' }, undefined, undefined).records.map((r) => r.instanceId)).toEqual(['order*3']);
+    expect(store.liveRecords).toBe(1);
+    expect(store.deleteFinished({ instanceIdPrefix: 'order' })).toBe(3);
+    expect(store.size).toBe(3);
+  });
+});
+
+describe('task hub file layout', () => {
+  it('refuses a file of another layout with a clear message, and reopens its own', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskhub-layout-'));
+    try {
+      const own = path.join(dir, 'own.sqlite');
+      const first = new TaskHubStore(openDatabase(own));
+      first.create(record({ instanceId: 'kept', runtimeStatus: 'Completed' }));
+      first.close();
+      const again = new TaskHubStore(openDatabase(own));
+      expect(again.summary('kept')?.runtimeStatus).toBe('Completed');
+      again.close();
+
+      const foreign = path.join(dir, 'foreign.sqlite');
+      const db = openDatabase(foreign);
+      db.exec('CREATE TABLE instances (instance_id TEXT PRIMARY KEY)');
+      db.close();
+      expect(() => new TaskHubStore(openDatabase(foreign))).toThrow(/has layout 0, this host writes layout 1/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('task ledger snapshot', () => {
+  it('restores numbering, shared retry state, Infinity and exact dates, and pending timers', () => {
+    const ledger = new TaskLedger();
+    const actions = [
+      { actionType: ActionType.CallActivityWithRetry, functionName: 'Hello', input: '"Tokyo"', retryOptions: { firstRetryIntervalInMilliseconds: 1000, maxNumberOfAttempts: 3 } },
+      { actionType: ActionType.CreateTimer, fireAt: at(90_000).toISOString(), isCanceled: false },
+    ];
+    const failure = { reason: 'r', details: 'd' };
+    planEpisode(ledger, started, state(actions), ctx(7));
+    planEpisode(ledger, history.taskFailed(at(10), 0, failure), state(actions), ctx(10));
+    const restored = TaskLedger.restore(ledger.serialize());
+    expect(restored.serialize()).toBe(ledger.serialize());
+    expect(restored.pendingTimers()).toEqual([
+      [1, at(90_000)],
+      [2, at(1010)],
+    ]);
+    const retry = restored.get(2)!.retry!;
+    expect(retry).toBe(restored.get(0)!.retry);
+    expect(retry.policy.retryTimeoutMs).toBe(Number.POSITIVE_INFINITY);
+    expect(retry.firstAttemptAt).toEqual(at(7));
+    expect(retry.lastFailure).toEqual(failure);
+    // The restored ledger carries on exactly as the original does.
+    const fromOriginal = planEpisode(ledger, history.timerFired(at(1010), 2, at(1010)), state(actions), ctx(1010));
+    const fromRestored = planEpisode(restored, history.timerFired(at(1010), 2, at(1010)), state(actions), ctx(1010));
+    expect(fromRestored).toEqual(fromOriginal);
+    expect(fromRestored.work).toEqual([{ type: 'activity', taskId: 3, name: 'Hello', input: '"Tokyo"' }]);
   });
 });
 

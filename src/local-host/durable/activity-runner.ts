@@ -84,7 +84,9 @@ export class ActivityRunner {
     this.invocations++;
     return this.invoker.invoke(fn, {
       triggerData: { json: input },
-      triggerMetadata: { instanceId: { string: job.instanceId }, data: { json: input } },
+      // As JSON typed data: the worker JSON-parses `string` metadata first, so a plain id would cost a thrown
+      // and caught SyntaxError per activity (and an id like "12345" would arrive as a number).
+      triggerMetadata: { instanceId: { json: JSON.stringify(job.instanceId) }, data: { json: input } },
     });
   }
 

@@ -20,9 +20,12 @@ import { clientBindingData } from './client-urls';
 import { DurableTimers } from './durable-timers';
 import { FunctionCatalog } from './function-catalog';
 import { DurableHttpApi } from './http-api';
-import { InstanceStore, type InstanceRecord } from './instance-store';
+import { openDatabase } from '../storage/sqlite';
+import { inMemory, storeFile, type StateLocation } from '../storage/state-location';
+import type { InstanceRecord } from './instance-store';
 import { OrchestrationRunner, type OrchestrationCounters, type StartRequest, type StartResult } from './orchestration-runner';
 import { statusPayload, type StatusOptions, type StatusPayload } from './status-payload';
+import { TaskHubStore } from './task-hub-store';
 
 export interface DurableEngineOptions {
   functions: RegisteredFunction[];
@@ -40,6 +43,18 @@ export interface DurableEngineOptions {
   drainTimeoutMs?: number;
   /** The fault plan (activityRepeat). */
   faults?: FaultInjector;
+  /** Where the task hub lives (its SQLite file, or an in-memory database); in memory by default. */
+  state?: StateLocation;
+}
+
+/** What the engine holds in the heap: running instances only, however many have finished. */
+export interface DurableResidency {
+  /** Instance records (with their histories) in the heap. */
+  records: number;
+  /** Executions with their ledgers and inboxes. */
+  executions: number;
+  /** Instances in the task hub, finished ones included. */
+  stored: number;
 }
 
 export interface DurableCounters extends OrchestrationCounters {
@@ -54,15 +69,17 @@ export class DurableEngine implements HostService, HttpRouteHandler {
   readonly clientBindingProvider: InputBindingProvider;
 
   readonly #options: DurableEngineOptions;
-  readonly #store = new InstanceStore();
+  readonly #store: TaskHubStore;
   readonly #timers: DurableTimers;
   readonly #activities: ActivityRunner;
   readonly #runner: OrchestrationRunner;
   readonly #api: DurableHttpApi;
   #drained = false;
+  #recovered = false;
 
   constructor(options: DurableEngineOptions) {
     this.#options = options;
+    this.#store = new TaskHubStore(openDatabase(storeFile(options.state ?? inMemory, 'taskhub')));
     const defaultConcurrency = 10 * Math.max(1, os.cpus().length);
     const catalog = new FunctionCatalog(options.functions);
     this.#timers = new DurableTimers(options.clock, options.log);
@@ -87,14 +104,21 @@ export class DurableEngine implements HostService, HttpRouteHandler {
     this.clientBindingProvider = () => ({ json: bindingJson });
   }
 
+  /** Resumes what the task hub holds unfinished (after a restart or a crash), then runs. */
   async start(): Promise<void> {
     if (this.#drained) throw new Error('The durable engine was drained; create a new one to run again.');
+    if (!this.#recovered) {
+      this.#recovered = true;
+      const resumed = this.#runner.recover();
+      if (resumed > 0) this.#options.log('info', `durable engine: resumed ${resumed} unfinished orchestration instance(s) from the task hub`);
+    }
     this.#activities.resume();
   }
 
   /**
    * Stops taking new work: no episode or activity starts, timers stop. Waits for running episodes and
-   * activities, up to drainTimeoutMs. State stays readable (status API, getInstance).
+   * activities, up to drainTimeoutMs. Everything is already in the task hub (each change commits as it
+   * happens), so what was in flight resumes at the next start. State stays readable until close().
    */
   async drain(): Promise<void> {
     this.#drained = true;
@@ -103,6 +127,14 @@ export class DurableEngine implements HostService, HttpRouteHandler {
     const timeoutMs = this.#options.drainTimeoutMs ?? 10_000;
     const [episodesDone] = await Promise.all([this.#runner.drain(timeoutMs), this.#boundedWait(this.#activities.idle(), timeoutMs)]);
     if (!episodesDone) this.#options.log('warn', 'durable engine: some orchestrator episodes were still running when drain gave up');
+  }
+
+  /** Closes the task hub's database (after drain); results that arrive later are dropped and redone at the next start. */
+  close(): void {
+    this.#drained = true;
+    this.#timers.cancelAll();
+    this.#activities.stop();
+    this.#store.close();
   }
 
   handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
@@ -123,7 +155,7 @@ export class DurableEngine implements HostService, HttpRouteHandler {
   }
 
   getStatus(instanceId: string, options?: StatusOptions): StatusPayload | undefined {
-    const record = this.#store.get(instanceId);
+    const record = options?.showHistory ? this.#store.get(instanceId) : this.#store.summary(instanceId);
     return record ? statusPayload(record, options) : undefined;
   }
 
@@ -131,11 +163,15 @@ export class DurableEngine implements HostService, HttpRouteHandler {
     return this.#store.all();
   }
 
+  get residency(): DurableResidency {
+    return { records: this.#store.liveRecords, executions: this.#runner.executions, stored: this.#store.size };
+  }
+
   /** Resolves with the record once `predicate` holds; rejects after `timeoutMs` with the last status seen. */
   async waitForInstance(instanceId: string, predicate: (record: InstanceRecord) => boolean, timeoutMs: number): Promise<InstanceRecord> {
     const record = await this.#waitFor(instanceId, predicate, timeoutMs);
     if (record) return record;
-    const status = this.#store.get(instanceId)?.runtimeStatus ?? 'not found';
+    const status = this.#store.summary(instanceId)?.runtimeStatus ?? 'not found';
     throw new Error(`Instance '${instanceId}' did not reach the expected state within ${timeoutMs} ms (status: ${status}).`);
   }
 

@@ -79,7 +79,7 @@ class Planner {
         const fireAt = new Date(now.getTime() + delay.delayMs);
         this.plan.scheduled.push(history.timerCreated(now, timerId, fireAt));
         this.plan.work.push({ type: 'timer', timerId, fireAt });
-        this.ledger.timerStarted(timerId);
+        this.ledger.timerStarted(timerId, fireAt);
         return;
       }
       case EventType.TimerFired: {
@@ -166,7 +166,7 @@ class Planner {
         const fireAt = new Date(String(action.fireAt));
         this.plan.scheduled.push(history.timerCreated(now, timerId, fireAt));
         if (!action.isCanceled) {
-          this.ledger.timerStarted(timerId, index);
+          this.ledger.timerStarted(timerId, fireAt, index);
           this.plan.work.push({ type: 'timer', timerId, fireAt });
         }
         return;

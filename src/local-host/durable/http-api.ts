@@ -9,15 +9,16 @@ import { jsonNestingDepth, maxJsonDepth } from '../json-depth';
 import { correlationHeader, decodePathPart, HttpProblemError, sendJson, sendProblem } from '../problem';
 import { readBody } from '../request-body';
 import { checkStatusBody, rpcPath, webhookPath } from './client-urls';
-import { isTerminal, runtimeStatuses, type InstanceQuery, type InstanceRecord, type InstanceStore, type RuntimeStatus } from './instance-store';
+import { isTerminal, runtimeStatuses, type InstanceQuery, type InstanceRecord, type RuntimeStatus } from './instance-store';
 import type { ControlResult, OrchestrationRunner, StartResult } from './orchestration-runner';
 import { statusPayload } from './status-payload';
+import type { TaskHubStore } from './task-hub-store';
 import { parseQueryDate } from './time-format';
 import { parseLenient } from './typed-data';
 
 export interface DurableHttpApiOptions {
   runner: OrchestrationRunner;
-  store: InstanceStore;
+  store: TaskHubStore;
   hubName: string;
   /** Resolves with the record once `predicate` holds, or undefined after `timeoutMs` (wall-clock). */
   waitForInstance(instanceId: string, predicate: (record: InstanceRecord) => boolean, timeoutMs: number): Promise<InstanceRecord | undefined>;
@@ -190,10 +191,12 @@ export class DurableHttpApi implements HttpRouteHandler {
   }
 
   #status(res: ServerResponse, url: URL, instanceId: string): void {
-    const record = this.#options.store.get(instanceId);
+    const showHistory = boolParam(url, 'showHistory') ?? false;
+    // A finished instance's history is read from the task hub only when asked for.
+    const record = showHistory ? this.#options.store.get(instanceId) : this.#options.store.summary(instanceId);
     if (!record) throw notFound(instanceId);
     const payload = statusPayload(record, {
-      showHistory: boolParam(url, 'showHistory') ?? false,
+      showHistory,
       showHistoryOutput: boolParam(url, 'showHistoryOutput') ?? false,
       showInput: boolParam(url, 'showInput') ?? true,
     });
@@ -236,7 +239,7 @@ export class DurableHttpApi implements HttpRouteHandler {
     const result = this.#options.runner.purge(instanceId);
     if (result === 'notFound') throw notFound(instanceId);
     if (result === 'notTerminal') {
-      const status = this.#options.store.get(instanceId)?.runtimeStatus ?? 'unknown';
+      const status = this.#options.store.summary(instanceId)?.runtimeStatus ?? 'unknown';
       throw new HttpProblemError({
         status: 412,
         detail: `Only orchestrations in a terminal state can be purged, but the orchestration with instance ID ${instanceId} has status ${status}`,
@@ -256,7 +259,7 @@ export class DurableHttpApi implements HttpRouteHandler {
   }
 
   async #raiseEvent(req: IncomingMessage, res: ServerResponse, instanceId: string, eventName: string): Promise<void> {
-    const record = this.#options.store.get(instanceId);
+    const record = this.#options.store.summary(instanceId);
     if (!record) throw notFound(instanceId);
     if (isTerminal(record.runtimeStatus)) {
       throw new HttpProblemError({ status: 410, detail: `The instance '${instanceId}' is ${record.runtimeStatus}; it takes no more events.` });
@@ -285,7 +288,7 @@ export class DurableHttpApi implements HttpRouteHandler {
         return this.#answerStart(res, url, result);
       }
       case 'rewind': {
-        const record = store.get(instanceId);
+        const record = store.summary(instanceId);
         if (!record) throw notFound(instanceId);
         if (record.runtimeStatus !== 'Failed') {
           throw new HttpProblemError({

@@ -28,10 +28,11 @@ import {
   type TaskFailure,
 } from './history';
 import { childInstanceId, instanceIdProblem, newExecutionId, newInstanceId } from './ids';
-import { isTerminal, type InstanceQuery, type InstanceRecord, type InstanceStore } from './instance-store';
+import { isTerminal, type InstanceQuery, type InstanceRecord, type InstanceSummary } from './instance-store';
 import { replayMismatch } from './replay-check';
 import { Semaphore } from './semaphore';
 import { TaskLedger } from './task-ledger';
+import type { InboxEntry, TaskHubStore } from './task-hub-store';
 import { returnValueToObject, toJsonText, unwrapProcessedInput } from './typed-data';
 
 export interface StartRequest {
@@ -69,8 +70,8 @@ interface Execution {
   readonly executionId: string;
   readonly fn: RegisteredFunction;
   readonly ledger: TaskLedger;
-  /** New events not yet delivered, oldest first. */
-  inbox: HistoryEvent[];
+  /** Events delivered and persisted, not yet consumed by an episode, oldest first. */
+  inbox: InboxEntry[];
   /** An episode is queued or running; a second one must not start (episodes of one instance never overlap). */
   pumping: boolean;
 }
@@ -82,7 +83,7 @@ type Finish =
   | { status: 'Failed'; output: string; failureDetails?: FailureDetailsPayload };
 
 export interface OrchestrationRunnerOptions {
-  store: InstanceStore;
+  store: TaskHubStore;
   catalog: FunctionCatalog;
   invoker: FunctionInvoker;
   clock: HostClock;
@@ -127,6 +128,11 @@ export class OrchestrationRunner {
     return this.#slots.inUse;
   }
 
+  /** Executions held in the heap (running instances only). */
+  get executions(): number {
+    return this.#executions.size;
+  }
+
   /** Called after every change to an instance record. */
   onChange(listener: (record: InstanceRecord) => void): () => void {
     this.#listeners.add(listener);
@@ -149,7 +155,7 @@ export class OrchestrationRunner {
     const instanceId = request.instanceId ?? newInstanceId();
     const problem = instanceIdProblem(instanceId);
     if (problem) return { ok: false, status: 400, message: problem };
-    const existing = store.get(instanceId);
+    const existing = store.summary(instanceId);
     if (existing && !isTerminal(existing.runtimeStatus)) {
       return {
         ok: false,
@@ -178,16 +184,18 @@ export class OrchestrationRunner {
       history: [],
     };
     if (request.parent) record.parent = request.parent;
-    store.put(record);
+    store.transaction(() => {
+      store.create(record);
+      this.#beginExecution(record, fn, []);
+    });
     this.counters.instancesStarted++;
-    this.#beginExecution(record, fn, []);
     this.#changed(record);
     return { ok: true, instanceId };
   }
 
   /** Starts the same orchestration with the same input, under a new id unless `sameId`. */
   restart(instanceId: string, sameId: boolean): StartResult | undefined {
-    const record = this.#options.store.get(instanceId);
+    const record = this.#options.store.summary(instanceId);
     if (!record) return undefined;
     const request: StartRequest = { name: record.name, input: record.input, version: record.version };
     if (sameId) request.instanceId = instanceId;
@@ -196,58 +204,60 @@ export class OrchestrationRunner {
 
   /** Queues an EventRaised. Events for a Pending or Suspended instance wait in its inbox. */
   raiseEvent(instanceId: string, eventName: string, input: string | null): ControlResult {
-    const record = this.#options.store.get(instanceId);
+    const record = this.#options.store.summary(instanceId);
     if (!record) return 'notFound';
     if (isTerminal(record.runtimeStatus)) return 'gone';
     const exec = this.#executions.get(instanceId);
     if (!exec) return 'gone';
-    exec.inbox.push(history.eventRaised(this.#options.clock.now(), eventName, input));
+    this.#enqueue(exec, history.eventRaised(this.#options.clock.now(), eventName, input));
     this.#kick(exec);
     return 'accepted';
   }
 
   terminate(instanceId: string, reason: string): ControlResult {
-    const record = this.#options.store.get(instanceId);
-    if (!record) return 'notFound';
-    if (isTerminal(record.runtimeStatus)) return 'gone';
+    const record = this.#running(instanceId);
+    if (typeof record === 'string') return record;
     const now = this.#options.clock.now();
     const exec = this.#executions.get(instanceId);
     if (exec) this.#retire(exec);
-    this.#append(record, [history.executionTerminated(now, reason), history.executionCompleted(now, OrchestrationStatusCode.Terminated, reason)]);
-    record.runtimeStatus = 'Terminated';
-    record.output = reason;
-    record.lastUpdatedTime = now;
-    this.counters.terminated++;
-    this.#notifyParent(record, {
-      completed: false,
-      failure: subOrchestrationFailure(`Orchestration instance '${record.instanceId}' was terminated: ${reason}`),
+    this.#options.store.transaction(() => {
+      const appended = this.#append(record, [history.executionTerminated(now, reason), history.executionCompleted(now, OrchestrationStatusCode.Terminated, reason)]);
+      record.runtimeStatus = 'Terminated';
+      record.output = reason;
+      record.lastUpdatedTime = now;
+      this.#options.store.save(record, appended, null);
+      this.#notifyParent(record, {
+        completed: false,
+        failure: subOrchestrationFailure(`Orchestration instance '${record.instanceId}' was terminated: ${reason}`),
+      });
     });
+    this.counters.terminated++;
     this.#changed(record);
     return 'accepted';
   }
 
   suspend(instanceId: string, reason: string | null): ControlResult {
-    const record = this.#options.store.get(instanceId);
-    if (!record) return 'notFound';
-    if (isTerminal(record.runtimeStatus)) return 'gone';
+    const record = this.#running(instanceId);
+    if (typeof record === 'string') return record;
     if (record.runtimeStatus === 'Suspended') return 'accepted';
     const now = this.#options.clock.now();
-    this.#append(record, [history.executionSuspended(now, reason)]);
+    const appended = this.#append(record, [history.executionSuspended(now, reason)]);
     record.runtimeStatus = 'Suspended';
     record.lastUpdatedTime = now;
+    this.#options.store.save(record, appended, undefined);
     this.#changed(record);
     return 'accepted';
   }
 
   resume(instanceId: string, reason: string | null): ControlResult {
-    const record = this.#options.store.get(instanceId);
-    if (!record) return 'notFound';
-    if (isTerminal(record.runtimeStatus)) return 'gone';
+    const record = this.#running(instanceId);
+    if (typeof record === 'string') return record;
     if (record.runtimeStatus !== 'Suspended') return 'accepted';
     const now = this.#options.clock.now();
-    this.#append(record, [history.executionResumed(now, reason)]);
+    const appended = this.#append(record, [history.executionResumed(now, reason)]);
     record.runtimeStatus = 'Running';
     record.lastUpdatedTime = now;
+    this.#options.store.save(record, appended, undefined);
     this.#changed(record);
     const exec = this.#executions.get(instanceId);
     if (exec) this.#kick(exec);
@@ -256,7 +266,7 @@ export class OrchestrationRunner {
 
   /** Deletes a terminal instance (the extension answers 412 for one that is still running). */
   purge(instanceId: string): 'purged' | 'notFound' | 'notTerminal' {
-    const record = this.#options.store.get(instanceId);
+    const record = this.#options.store.summary(instanceId);
     if (!record) return 'notFound';
     if (!isTerminal(record.runtimeStatus)) return 'notTerminal';
     this.#options.store.delete(instanceId);
@@ -265,11 +275,15 @@ export class OrchestrationRunner {
 
   /** Deletes the terminal instances that match; running ones are never purged by a filter. */
   purgeWhere(query: InstanceQuery): number {
-    let deleted = 0;
-    for (const record of this.#options.store.query(query)) {
-      if (isTerminal(record.runtimeStatus) && this.#options.store.delete(record.instanceId)) deleted++;
-    }
-    return deleted;
+    return this.#options.store.deleteFinished(query);
+  }
+
+  /** The record of an instance that has not finished (from the heap), or why there is none. */
+  #running(instanceId: string): InstanceRecord | 'notFound' | 'gone' {
+    const summary: InstanceSummary | undefined = this.#options.store.summary(instanceId);
+    if (!summary) return 'notFound';
+    if (isTerminal(summary.runtimeStatus)) return 'gone';
+    return this.#options.store.get(instanceId) ?? 'notFound';
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------------
@@ -288,6 +302,98 @@ export class OrchestrationRunner {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Resumes every instance the task hub holds unfinished (after a restart or a crash): its execution is
+   * rebuilt from the stored ledger and inbox, the inbox is processed, activities scheduled without a result
+   * run again (at least once, as on Azure), pending timers are re-armed (a past one fires at once) and
+   * sub-orchestrations are found by their own rows. Suspended instances stay suspended. Returns how many
+   * instances were resumed.
+   */
+  recover(): number {
+    const { store, catalog } = this.#options;
+    const restored: Array<{ record: InstanceRecord; exec: Execution }> = [];
+    for (const { record, ledger } of store.unfinished()) {
+      if (this.#executions.has(record.instanceId)) continue;
+      const fn = catalog.find('orchestrator', record.name);
+      const exec: Execution = {
+        instanceId: record.instanceId,
+        executionId: record.executionId,
+        fn: fn ?? { name: record.name, bindings: {}, triggerName: '', trigger: { type: 'orchestrationTrigger', direction: 'in' } },
+        ledger: ledger ? TaskLedger.restore(ledger) : new TaskLedger(),
+        inbox: store.inbox(record.instanceId, record.executionId),
+        pumping: false,
+      };
+      this.#executions.set(record.instanceId, exec);
+      if (!fn) {
+        const output = orchestratorFailureOutput(record.name, missingFunctionMessage(record.name, 'orchestrator'));
+        store.transaction(() => this.#finish(record, exec, [], { status: 'Failed', output }));
+        continue;
+      }
+      restored.push({ record, exec });
+    }
+    // All executions exist before any work restarts, so that a child finishing at once finds its parent.
+    for (const { record, exec } of restored) this.#resumeWork(record, exec);
+    for (const { exec } of restored) this.#kick(exec);
+    return restored.length;
+  }
+
+  /** Restarts the work an execution was waiting for when the process stopped. */
+  #resumeWork(record: InstanceRecord, exec: Execution): void {
+    const answered = new Set<number>();
+    const fired = new Set<number>();
+    const note = (event: HistoryEvent): void => {
+      switch (event.EventType) {
+        case EventType.TaskCompleted:
+        case EventType.TaskFailed:
+        case EventType.SubOrchestrationInstanceCompleted:
+        case EventType.SubOrchestrationInstanceFailed:
+          answered.add(event.TaskScheduledId as number);
+          return;
+        case EventType.TimerFired:
+          fired.add(event.TimerId as number);
+          return;
+        default:
+          return;
+      }
+    };
+    for (const event of record.history) note(event);
+    for (const entry of exec.inbox) note(entry.event);
+    for (const event of record.history) {
+      if (answered.has(event.EventId)) continue;
+      if (event.EventType === EventType.TaskScheduled) {
+        this.#perform(record, exec, { type: 'activity', taskId: event.EventId, name: String(event.Name), input: (event.Input as string | null) ?? null });
+      } else if (event.EventType === EventType.SubOrchestrationInstanceCreated) {
+        this.#reattachChild(record, exec, event);
+      }
+    }
+    for (const [timerId, fireAt] of exec.ledger.pendingTimers()) {
+      if (!fired.has(timerId)) this.#perform(record, exec, { type: 'timer', timerId, fireAt });
+    }
+  }
+
+  /** A child that is ours reports by itself when it ends; one that is missing is started again. */
+  #reattachChild(record: InstanceRecord, exec: Execution, created: HistoryEvent): void {
+    const { store, clock } = this.#options;
+    const taskId = created.EventId;
+    const childId = String(created.InstanceId);
+    const child = store.summary(childId);
+    const parent = child?.parent;
+    const ours = parent !== undefined && parent.instanceId === record.instanceId && parent.executionId === exec.executionId && parent.taskId === taskId;
+    if (!child || !ours) {
+      store.transaction(() =>
+        this.#perform(record, exec, { type: 'subOrchestration', taskId, name: String(created.Name), instanceId: childId, input: (created.Input as string | null) ?? null }),
+      );
+      return;
+    }
+    if (!isTerminal(child.runtimeStatus)) return;
+    const now = clock.now();
+    const event =
+      child.runtimeStatus === 'Completed'
+        ? history.subOrchestrationCompleted(now, taskId, child.output)
+        : history.subOrchestrationFailed(now, taskId, subOrchestrationFailure(child.output ?? child.runtimeStatus, child.failureDetails));
+    this.#deliver(record.instanceId, exec.executionId, event);
   }
 
   // ---- episodes ----------------------------------------------------------------------------------
@@ -310,16 +416,22 @@ export class OrchestrationRunner {
       generation: record.generation,
       ...(record.parent ? { parent: record.parent } : {}),
     });
-    exec.inbox.push(started, ...carriedEvents);
+    for (const event of [started, ...carriedEvents]) this.#enqueue(exec, event);
     this.#executions.set(record.instanceId, exec);
     this.#kick(exec);
   }
 
   /** The record, if `exec` is still its current execution. */
   #current(exec: Execution): InstanceRecord | undefined {
+    if (this.#executions.get(exec.instanceId) !== exec) return undefined;
     const record = this.#options.store.get(exec.instanceId);
-    if (!record || record.executionId !== exec.executionId || this.#executions.get(exec.instanceId) !== exec) return undefined;
+    if (!record || record.executionId !== exec.executionId) return undefined;
     return record;
+  }
+
+  /** Persists an event for the execution (before any episode sees it) and queues it. */
+  #enqueue(exec: Execution, event: HistoryEvent): void {
+    exec.inbox.push({ seq: this.#options.store.enqueue(exec.instanceId, exec.executionId, event), event });
   }
 
   #kick(exec: Execution): void {
@@ -342,16 +454,18 @@ export class OrchestrationRunner {
   /** Delivers a completion to the execution that asked for it; results for an older execution are dropped. */
   #deliver(instanceId: string, executionId: string, event: HistoryEvent): void {
     const exec = this.#executions.get(instanceId);
-    if (!exec || exec.executionId !== executionId) return;
-    exec.inbox.push(event);
+    // After close (a drain that gave up on an activity) the result is lost here; the next start runs it again.
+    if (!exec || exec.executionId !== executionId || this.#options.store.closed) return;
+    this.#enqueue(exec, event);
     this.#kick(exec);
   }
 
   async #episode(exec: Execution): Promise<void> {
     const record = this.#current(exec);
     if (this.#draining || !record || isTerminal(record.runtimeStatus) || record.runtimeStatus === 'Suspended') return;
-    const delivered = exec.inbox.shift();
-    if (!delivered) return;
+    const entry = exec.inbox.shift();
+    if (!entry) return;
+    const delivered = entry.event;
     const startedAt = this.#options.clock.now();
     const started = history.orchestratorStarted(startedAt);
     const payload = orchestrationTriggerPayload(record, [started, delivered]);
@@ -371,18 +485,24 @@ export class OrchestrationRunner {
 
     // Terminated, purged or restarted while the orchestrator ran: the answer belongs to nobody.
     const current = this.#current(exec);
-    if (!current || isTerminal(current.runtimeStatus)) return;
+    if (!current || isTerminal(current.runtimeStatus) || this.#options.store.closed) return;
+    // The episode's whole outcome and the consumption of its event are one transaction.
+    const { store } = this.#options;
     try {
-      this.#commit(current, exec, startedAt, [started, delivered], outcome);
+      store.transaction(() => this.#commit(current, exec, startedAt, [started, delivered], outcome, entry.seq));
     } catch (err) {
-      this.#finish(current, exec, [started, delivered], {
-        status: 'Failed',
-        output: orchestratorFailureOutput(current.name, errorMessage(err)),
-      });
+      // A finished instance's inbox goes with it, so its event needs no consuming.
+      store.transaction(() =>
+        this.#finish(current, exec, [started, delivered], {
+          status: 'Failed',
+          output: orchestratorFailureOutput(current.name, errorMessage(err)),
+        }),
+      );
     }
   }
 
-  #commit(record: InstanceRecord, exec: Execution, startedAt: Date, events: HistoryEvent[], outcome: EpisodeOutcome): void {
+  /** `consumed` is the inbox sequence number of the event the episode processed. */
+  #commit(record: InstanceRecord, exec: Execution, startedAt: Date, events: HistoryEvent[], outcome: EpisodeOutcome, consumed: number): void {
     const state = 'state' in outcome ? outcome.state : outcome.failure.state;
     // The extension applies a custom status whenever DF sends one (DF omits falsy values).
     if (state && state.customStatus !== undefined) record.customStatus = toJsonText(state.customStatus);
@@ -415,10 +535,12 @@ export class OrchestrationRunner {
       return;
     }
     const now = this.#options.clock.now();
-    this.#append(record, [...events, ...plan.scheduled, history.orchestratorCompleted(now)]);
+    const appended = this.#append(record, [...events, ...plan.scheduled, history.orchestratorCompleted(now)]);
     if (record.runtimeStatus === 'Pending' || record.runtimeStatus === 'ContinuedAsNew') record.runtimeStatus = 'Running';
     record.lastUpdatedTime = now;
+    this.#options.store.save(record, appended, { ledger: exec.ledger.serialize(), inboxConsumed: consumed });
     this.#changed(record);
+    // Inside the episode's transaction: a sub-orchestration's row and an at-once failure commit with it.
     for (const item of plan.work) this.#perform(record, exec, item);
   }
 
@@ -473,11 +595,12 @@ export class OrchestrationRunner {
     this.#retire(exec);
     const code = finish.status === 'Completed' ? OrchestrationStatusCode.Completed : OrchestrationStatusCode.Failed;
     const failureDetails = finish.status === 'Failed' ? finish.failureDetails : undefined;
-    this.#append(record, [...events, history.orchestratorCompleted(now), history.executionCompleted(now, code, finish.output, failureDetails)]);
+    const appended = this.#append(record, [...events, history.orchestratorCompleted(now), history.executionCompleted(now, code, finish.output, failureDetails)]);
     record.runtimeStatus = finish.status;
     record.output = finish.output;
     if (failureDetails) record.failureDetails = failureDetails;
     record.lastUpdatedTime = now;
+    this.#options.store.save(record, appended, null);
     if (finish.status === 'Completed') {
       this.counters.completed++;
       this.#notifyParent(record, { completed: true, output: finish.output });
@@ -496,8 +619,9 @@ export class OrchestrationRunner {
     const input = toJsonText(unwrapProcessedInput(action.input));
     this.#append(record, [...events, history.orchestratorCompleted(now), history.executionCompleted(now, OrchestrationStatusCode.ContinuedAsNew, input)]);
     // External events that arrived too late for this execution are kept for the next one, as DTFx does.
-    const carried = exec.inbox.filter((event) => event.EventType === EventType.EventRaised);
+    const carried = exec.inbox.map((entry) => entry.event).filter((event) => event.EventType === EventType.EventRaised);
     this.#retire(exec);
+    this.#options.store.resetExecution(record.instanceId);
     record.executionId = newExecutionId();
     record.generation++;
     record.history = [];
@@ -505,6 +629,7 @@ export class OrchestrationRunner {
     record.output = null;
     record.runtimeStatus = 'ContinuedAsNew';
     record.lastUpdatedTime = now;
+    this.#options.store.save(record, [], null);
     this.counters.continuedAsNew++;
     this.#changed(record);
     this.#beginExecution(record, exec.fn, carried);
@@ -527,9 +652,11 @@ export class OrchestrationRunner {
     this.#deliver(parent.instanceId, parent.executionId, event);
   }
 
-  #append(record: InstanceRecord, events: HistoryEvent[]): void {
+  /** Pushes events onto the heap history and returns them, for the store's save. */
+  #append(record: InstanceRecord, events: HistoryEvent[]): HistoryEvent[] {
     record.history.push(...played(events));
     this.counters.historyEvents += events.length;
+    return events;
   }
 
   #changed(record: InstanceRecord): void {

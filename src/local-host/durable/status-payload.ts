@@ -3,7 +3,7 @@
  * `historyEvents` projection (EXT ContextImplementations/DurableClient.cs GetDurableOrchestrationStatusAsync).
  */
 import { EventType, OrchestrationStatusCode, type HistoryEvent } from './history';
-import type { InstanceRecord } from './instance-store';
+import type { InstanceSummary } from './instance-store';
 import { toStatusTime } from './time-format';
 import { parseLenient } from './typed-data';
 
@@ -26,7 +26,8 @@ export interface StatusPayload {
   historyEvents?: Array<Record<string, unknown>>;
 }
 
-export function statusPayload(record: InstanceRecord, options: StatusOptions = {}): StatusPayload {
+/** `record.history` is needed only with showHistory (a finished instance's summary comes without it). */
+export function statusPayload(record: InstanceSummary & { history?: HistoryEvent[] }, options: StatusOptions = {}): StatusPayload {
   // DF's DurableOrchestrationStatus requires input and output to be present, so absent values are null.
   const payload: StatusPayload = {
     name: record.name,
@@ -39,7 +40,7 @@ export function statusPayload(record: InstanceRecord, options: StatusOptions = {
     lastUpdatedTime: toStatusTime(record.lastUpdatedTime),
   };
   if (options.showHistory && record.runtimeStatus !== 'Pending') {
-    payload.historyEvents = historyEvents(record.history, options.showHistoryOutput === true);
+    payload.historyEvents = historyEvents(record.history ?? [], options.showHistoryOutput === true);
   }
   return payload;
 }

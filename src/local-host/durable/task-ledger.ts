@@ -8,6 +8,7 @@
 import type { RecordedAction } from './replay-check';
 import type { RetryPolicy } from './retry-policy';
 import type { TaskFailure } from './history';
+import { deserializeLedger, serializeLedger } from './ledger-snapshot';
 
 export type RetryTarget =
   | { kind: 'activity'; name: string; input: string | null }
@@ -46,7 +47,8 @@ export class TaskLedger {
   readonly #tasks = new Map<number, TaskEntry>();
   /** Durable timers by the index of their CreateTimer action, to honour `timer.cancel()`. */
   readonly #timerByActionIndex = new Map<number, number>();
-  readonly #pendingTimers = new Set<number>();
+  /** Durable timers not yet fired or cancelled, with their fire times (re-armed after a restart). */
+  readonly #pendingTimers = new Map<number, Date>();
 
   allocate(kind: TaskKind, retry?: RetryState): number {
     const id = this.#nextId++;
@@ -60,8 +62,8 @@ export class TaskLedger {
     return this.#tasks.get(id);
   }
 
-  timerStarted(id: number, actionIndex?: number): void {
-    this.#pendingTimers.add(id);
+  timerStarted(id: number, fireAt: Date, actionIndex?: number): void {
+    this.#pendingTimers.set(id, fireAt);
     if (actionIndex !== undefined) this.#timerByActionIndex.set(actionIndex, id);
   }
 
@@ -73,5 +75,35 @@ export class TaskLedger {
   /** [action index, timer id] of every durable timer created from a CreateTimer action. */
   actionTimers(): Array<[number, number]> {
     return [...this.#timerByActionIndex];
+  }
+
+  /** [timer id, fire time] of the durable timers still waiting. */
+  pendingTimers(): Array<[number, Date]> {
+    return [...this.#pendingTimers];
+  }
+
+  /** The whole ledger as JSON text, for the task hub's runtime state of the execution. */
+  serialize(): string {
+    return serializeLedger({
+      nextId: this.#nextId,
+      handledActions: this.handledActions,
+      recorded: this.recorded,
+      tasks: [...this.#tasks.values()],
+      timerByActionIndex: [...this.#timerByActionIndex],
+      pendingTimers: [...this.#pendingTimers],
+    });
+  }
+
+  /** The ledger `serialize()` wrote. */
+  static restore(text: string): TaskLedger {
+    const state = deserializeLedger(text);
+    const ledger = new TaskLedger();
+    ledger.#nextId = state.nextId;
+    ledger.handledActions = state.handledActions;
+    ledger.recorded.push(...state.recorded);
+    for (const entry of state.tasks) ledger.#tasks.set(entry.id, entry);
+    for (const [index, id] of state.timerByActionIndex) ledger.#timerByActionIndex.set(index, id);
+    for (const [id, fireAt] of state.pendingTimers) ledger.#pendingTimers.set(id, fireAt);
+    return ledger;
   }
 }
