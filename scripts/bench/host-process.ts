@@ -4,8 +4,18 @@ import { freePort } from './free-port';
 
 export interface HostStats {
   cosmos: { mode: string; endpoint: string; requests: number };
-  serviceBus: { sent: number; delivered: number; completed: number; abandoned: number; deadLettered: number };
+  /** activeMessages/lockedMessages: the backlog (hosts from before they were reported lack them). */
+  serviceBus: { sent: number; delivered: number; completed: number; abandoned: number; deadLettered: number; activeMessages?: number; lockedMessages?: number };
   durable: Record<string, number>;
+  /** The host process's memory (hosts from before it was reported lack it). */
+  process?: { residentBytes: number; heapUsedBytes: number; heapTotalBytes: number };
+}
+
+/** Where the started host keeps its state: `--in-memory`, or `--data-dir <dir>`. */
+export type HostState = { kind: 'memory' } | { kind: 'disk'; dir: string };
+
+export function stateArgs(state: HostState): string[] {
+  return state.kind === 'memory' ? ['--in-memory'] : ['--data-dir', state.dir];
 }
 
 export interface HostProcess {
@@ -25,10 +35,11 @@ export interface HostProcess {
  * The benchmark runs the embedded host in its own process, exactly as `npm start` does, so the load
  * generator's own work does not share the host's event loop.
  */
-export async function startHostProcess(repoRoot: string, options: { env?: Record<string, string> } = {}): Promise<HostProcess> {
+export async function startHostProcess(repoRoot: string, options: { env?: Record<string, string>; state?: HostState } = {}): Promise<HostProcess> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(repoRoot, 'dist/src/local-host/cli.js'), '--app', repoRoot, '--port', String(port), '--log-level', 'warn'], {
+  const cli = [path.join(repoRoot, 'dist/src/local-host/cli.js'), '--app', repoRoot, '--port', String(port), '--log-level', 'warn'];
+  const child = spawn(process.execPath, [...cli, ...(options.state ? stateArgs(options.state) : [])], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -96,7 +107,8 @@ export function describeHost(host: Pick<HostProcess, 'url' | 'kind' | 'hasStats'
 }
 
 async function waitForHealth(url: string, child: ChildProcess, output: string[]): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  // Start-up with a large store is itself measured (data-size mode): allow it far more than the target.
+  const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`The host exited with code ${child.exitCode}:\n${output.join('')}`);
     try {
@@ -105,10 +117,11 @@ async function waitForHealth(url: string, child: ChildProcess, output: string[])
     } catch {
       // not listening yet
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Short, since the time to healthy is reported with a target of a few seconds.
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
   child.kill('SIGKILL');
-  throw new Error(`The host did not become healthy within 30 s:\n${output.join('')}`);
+  throw new Error(`The host did not become healthy within 120 s:\n${output.join('')}`);
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
