@@ -199,8 +199,18 @@ class ChangeFeedWatcher extends WaiterSet implements SagaEndWatcher {
   }
 }
 
+/** A polled order is read again after this gap, doubled after each read up to the maximum. */
+const FIRST_GAP_MS = 50;
+const MAX_GAP_MS = 2000;
+
+/**
+ * The fallback. Each open order is read soon after it is placed and then less and less often, and at most
+ * `parallel` reads are in flight, so the reads stay a bounded load on the host however many sagas are open
+ * (a closed loop's few clients still learn quickly, an open loop's backlog does not flood the host).
+ */
 class PollingWatcher extends WaiterSet implements SagaEndWatcher {
   readonly how = 'polling' as const;
+  readonly #due = new Map<string, { at: number; gap: number }>();
   #closed = false;
   #running?: Promise<void>;
 
@@ -208,30 +218,35 @@ class PollingWatcher extends WaiterSet implements SagaEndWatcher {
     private readonly baseUrl: string,
     private readonly pollMs: number,
     readonly note: string,
-    private readonly parallel = 8,
+    private readonly parallel = 2,
   ) {
     super();
   }
 
   waitFor(order: TrackedOrder, deadlineMs: number): Promise<void> {
     const waiting = this.addWaiter(order, deadlineMs);
+    this.#due.set(order.id, { at: Date.now() + Math.min(FIRST_GAP_MS, this.pollMs), gap: FIRST_GAP_MS });
     this.#running ??= this.#poll();
     return waiting;
   }
 
   async #poll(): Promise<void> {
     while (!this.#closed) {
-      const queue = [...this.waiters.values()].map((waiter) => waiter.order);
+      const now = Date.now();
+      const queue = [...this.waiters.values()].map((waiter) => waiter.order).filter((order) => (this.#due.get(order.id)?.at ?? 0) <= now);
       await Promise.all(
         Array.from({ length: this.parallel }, async () => {
           for (let next = queue.shift(); next && !this.#closed; next = queue.shift()) {
             const order = next;
             const final = await checkOrder(this.baseUrl, order).catch(() => false);
+            const due = this.#due.get(order.id);
+            if (due) Object.assign(due, { at: Date.now() + due.gap, gap: Math.min(due.gap * 2, MAX_GAP_MS) });
             if (final) this.settle(order.id, { status: order.finalStatus as string, updatedAt: new Date(order.finishedAtMs as number).toISOString() });
           }
         }),
       );
-      await new Promise((resolve) => setTimeout(resolve, this.pollMs));
+      for (const id of this.#due.keys()) if (!this.waiters.has(id)) this.#due.delete(id);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(this.pollMs, FIRST_GAP_MS)));
     }
   }
 

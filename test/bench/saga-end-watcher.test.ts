@@ -74,7 +74,8 @@ describe('when the endpoint does not serve the change feed', () => {
     const placed = order('ord-polled');
     endpoint.write({ id: placed.id, status: 'Processing', updatedAt: '2026-01-01T00:00:00.010Z' });
     const waiting = watcher.waitFor(placed, Date.now() + 5000);
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    while (endpoint.requests.orderReads === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(placed.finalStatus).toBeUndefined();
     endpoint.write({ id: placed.id, status: 'Failed', updatedAt: '2026-01-01T00:00:00.300Z' });
     await waiting;
     expect(placed).toMatchObject({ finalStatus: 'Failed', finishedAtMs: placed.acceptedAtMs + 300 });
