@@ -2,7 +2,7 @@ import type { SagaStyle } from '../../src/domain';
 import { createCosmosClient } from '../../src/data/cosmos-client';
 import { SAGA_CONTAINER_DEFINITIONS } from '../../src/data/containers';
 import { fillOrders } from './fill-orders';
-import { hostDatabase, watcherFor } from './host-database';
+import { ORDERS_PER_WATCHER, hostDatabase, watcherFor } from './host-database';
 import type { HostProcess } from './host-process';
 import { sampleListing } from './listing-probe';
 import { runOpenLoop } from './open-loop';
@@ -60,7 +60,10 @@ export async function runDataSize(start: () => Promise<HostProcess>, options: Da
   let restarted = true;
   try {
     for (const size of [0, ...options.sizes.filter((s) => s > 0)]) {
-      watcher ??= await watcherFor(host, write);
+      if (!watcher) {
+        watcher = await watcherFor(host, write);
+        placed += ORDERS_PER_WATCHER;
+      }
       if (restarted) {
         // A host just started runs its first sagas cold (JIT, connections, caches): not what is measured.
         const warmUp = await runOpenLoop({ baseUrl: host.url, styles: options.styles, ratePerSecond: options.rate, durationSeconds: WARM_UP_SECONDS, failureShare: options.failureShare, drainSeconds: 60, watcher, progressSeconds: 0, write });

@@ -57,7 +57,7 @@ export async function watchSagaEnds(options: WatcherOptions): Promise<SagaEndWat
     client.dispose();
     return new PollingWatcher(options.baseUrl, options.pollMs ?? 50, `Saga ends: polling GET /api/orders/{id}, since the Cosmos endpoint does not serve the change feed (${firstLine(error)})`);
   }
-  return new ChangeFeedWatcher(client, feed, options.baseUrl, options.idleMs ?? 20, options.pollMs ?? 50, options.silenceMs ?? 5000, options.write ?? ((line) => console.log(line)));
+  return new ChangeFeedWatcher(client, feed, options.baseUrl, options.idleMs ?? 20, options.pollMs ?? 50, options.silenceMs ?? 3000, options.write ?? ((line) => console.log(line)));
 }
 
 function firstLine(error: unknown): string {
@@ -199,18 +199,17 @@ class ChangeFeedWatcher extends WaiterSet implements SagaEndWatcher {
   }
 }
 
-/** A polled order is read again after this gap, doubled after each read up to the maximum. */
-const FIRST_GAP_MS = 50;
-const MAX_GAP_MS = 2000;
+/** The polling fallback reads at most this many orders a second, however many are open. */
+const MAX_READS_PER_SECOND = 100;
 
 /**
- * The fallback. Each open order is read soon after it is placed and then less and less often, and at most
- * `parallel` reads are in flight, so the reads stay a bounded load on the host however many sagas are open
- * (a closed loop's few clients still learn quickly, an open loop's backlog does not flood the host).
+ * The fallback. Each open order is read every `pollMs`, or less often when many are open (at most
+ * MAX_READS_PER_SECOND in all, and `parallel` reads in flight), so a closed loop's few clients still learn
+ * quickly and an open loop's backlog does not flood a busy host with reads.
  */
 class PollingWatcher extends WaiterSet implements SagaEndWatcher {
   readonly how = 'polling' as const;
-  readonly #due = new Map<string, { at: number; gap: number }>();
+  readonly #readAt = new Map<string, number>();
   #closed = false;
   #running?: Promise<void>;
 
@@ -225,7 +224,7 @@ class PollingWatcher extends WaiterSet implements SagaEndWatcher {
 
   waitFor(order: TrackedOrder, deadlineMs: number): Promise<void> {
     const waiting = this.addWaiter(order, deadlineMs);
-    this.#due.set(order.id, { at: Date.now() + Math.min(FIRST_GAP_MS, this.pollMs), gap: FIRST_GAP_MS });
+    this.#readAt.set(order.id, Date.now());
     this.#running ??= this.#poll();
     return waiting;
   }
@@ -233,20 +232,20 @@ class PollingWatcher extends WaiterSet implements SagaEndWatcher {
   async #poll(): Promise<void> {
     while (!this.#closed) {
       const now = Date.now();
-      const queue = [...this.waiters.values()].map((waiter) => waiter.order).filter((order) => (this.#due.get(order.id)?.at ?? 0) <= now);
+      const gap = Math.max(this.pollMs, (this.waiters.size * 1000) / MAX_READS_PER_SECOND);
+      const queue = [...this.waiters.values()].map((waiter) => waiter.order).filter((order) => now - (this.#readAt.get(order.id) ?? 0) >= gap);
       await Promise.all(
         Array.from({ length: this.parallel }, async () => {
           for (let next = queue.shift(); next && !this.#closed; next = queue.shift()) {
             const order = next;
             const final = await checkOrder(this.baseUrl, order).catch(() => false);
-            const due = this.#due.get(order.id);
-            if (due) Object.assign(due, { at: Date.now() + due.gap, gap: Math.min(due.gap * 2, MAX_GAP_MS) });
+            this.#readAt.set(order.id, Date.now());
             if (final) this.settle(order.id, { status: order.finalStatus as string, updatedAt: new Date(order.finishedAtMs as number).toISOString() });
           }
         }),
       );
-      for (const id of this.#due.keys()) if (!this.waiters.has(id)) this.#due.delete(id);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(this.pollMs, FIRST_GAP_MS)));
+      for (const id of this.#readAt.keys()) if (!this.waiters.has(id)) this.#readAt.delete(id);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(this.pollMs, 20)));
     }
   }
 
