@@ -200,7 +200,7 @@ class ChangeFeedWatcher extends WaiterSet implements SagaEndWatcher {
 }
 
 /** The polling fallback reads at most this many orders a second, however many are open. */
-const MAX_READS_PER_SECOND = 100;
+const MAX_READS_PER_SECOND = 40;
 
 /**
  * The fallback. Each open order is read every `pollMs`, or less often when many are open (at most
