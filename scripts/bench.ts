@@ -75,7 +75,7 @@ async function runOnce(options: BenchOptions, stateKind: StateKind | null, targe
   const stateLabel = state === null ? 'as the host at --url keeps it' : state.kind === 'memory' ? 'in memory (--in-memory)' : `on disk (--data-dir ${temporary ? 'a fresh temporary folder' : state.dir})`;
   console.log(`\n=== ${options.mode} run, state ${stateLabel} ===`);
   const run: Record<string, unknown> = { state: state?.kind ?? 'unknown', stateLabel };
-  const measured: MeasuredRun = { state: state?.kind ?? 'unknown', rate: options.rate, durationSeconds: options.durationSeconds, startupMs: null };
+  const measured: MeasuredRun = { state: state?.kind ?? 'as the host at --url keeps it', rate: options.rate, durationSeconds: options.durationSeconds, startupMs: null };
   const start = async (): Promise<HostProcess> => {
     const host = await startHostProcess(repoRoot, state ? { state } : {});
     await restockHost(host);
