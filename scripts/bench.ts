@@ -1,122 +1,183 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SAGA_STYLES, type SagaStyle } from '../src/domain';
+import type { SagaStyle } from '../src/domain';
+import { BENCH_USAGE, parseBenchOptions, type BenchOptions, type StateKind } from './bench/bench-options';
 import { runClosedLoop } from './bench/closed-loop';
-import { attachToHost, describeHost, startHostProcess, type HostProcess, type HostStats } from './bench/host-process';
+import { dataSizeVerdict, formatDataSizeTable, runDataSize } from './bench/data-size';
+import { watcherFor } from './bench/host-database';
+import { attachToHost, describeHost, startHostProcess, type HostProcess, type HostState, type HostStats } from './bench/host-process';
 import { runOpenLoop } from './bench/open-loop';
-import { statusChecks } from './bench/order-client';
+import { benchReads } from './bench/order-client';
 import { restock, restockTarget } from './bench/restock';
+import type { SagaEndWatcher } from './bench/saga-end-watcher';
+import { runSoak } from './bench/soak';
 import { round, percentile } from './bench/stats';
 import { latencies, summarise, type StyleSummary } from './bench/summary';
-import { oneOf, parseFlags, positiveInteger, runScript } from './lib/cli';
-
-const USAGE = `Usage: npm run bench -- [options]
-  --mode open|closed        open: fixed arrival rate (default); closed: find the sustainable maximum
-  --rate N                  open loop: orders per second per style (default 10)
-  --duration N              seconds of load per style or step (default 20)
-  --styles a,b              saga styles to run, in order (default orchestration,choreography)
-  --failures N              percent of orders that fail naturally (declined card, country AQ) (default 20)
-  --concurrency a,b,...     closed loop: client counts to step through (default 1,2,4,8,16,32)
-  --url URL                 drive a host that is already running (e.g. func start) instead of starting one
-  --progress N              seconds between progress lines (default 5; 0 for none)
-  --out FILE                where to write the JSON result (default bench-results/bench-<time>.json)`;
+import { formatTargets, type MeasuredRun } from './bench/targets';
+import { runScript } from './lib/cli';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 
-function styles(value: string | undefined): SagaStyle[] {
-  const list = (value ?? SAGA_STYLES.join(',')).split(',').map((style) => style.trim());
-  return list.map((style) => oneOf('styles', style, SAGA_STYLES, 'orchestration'));
-}
-
-function adjust(stats: HostStats, checksBefore: number): HostStats {
-  // The benchmark's own status checks are point reads: they are load, not saga work.
-  return { ...stats, cosmos: { ...stats.cosmos, requests: stats.cosmos.requests - (statusChecks.count - checksBefore) } };
+function adjust(stats: HostStats, readsBefore: number): HostStats {
+  // The benchmark's own reads (status checks, change-feed reads) are load, not saga work.
+  return { ...stats, cosmos: { ...stats.cosmos, requests: stats.cosmos.requests - (benchReads.count - readsBefore) } };
 }
 
 async function measure<T>(host: HostProcess, run: () => Promise<T>): Promise<{ result: T; before: HostStats; after: HostStats }> {
-  const checks = statusChecks.count;
+  const reads = benchReads.count;
   const before = await host.stats();
   const result = await run();
-  const after = adjust(await host.stats(), checks);
+  const after = adjust(await host.stats(), reads);
   return { result, before, after };
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), {
-    mode: { type: 'string' },
-    rate: { type: 'string' },
-    duration: { type: 'string' },
-    styles: { type: 'string' },
-    failures: { type: 'string' },
-    concurrency: { type: 'string' },
-    out: { type: 'string' },
-    url: { type: 'string' },
-    progress: { type: 'string' },
-  });
-  if (flags.help) return console.log(USAGE);
-  const mode = oneOf('mode', flags.mode, ['open', 'closed'] as const, 'open');
-  const rate = positiveInteger('rate', flags.rate, 10, 1000);
-  const duration = positiveInteger('duration', flags.duration, 20, 3600);
-  const failureShare = (flags.failures === undefined ? 20 : positiveInteger('failures', flags.failures, 20, 100)) / 100;
-  const concurrency = (flags.concurrency ?? '1,2,4,8,16,32').split(',').map((n) => positiveInteger('concurrency', n, 1, 512));
-  const runStyles = styles(flags.styles);
-  const progressSeconds = flags.progress === '0' ? 0 : positiveInteger('progress', flags.progress, 5, 3600);
-
-  const host = flags.url ? await attachToHost(flags.url) : await startHostProcess(repoRoot);
+  const options = parseBenchOptions(process.argv.slice(2));
+  if (options === 'help') return console.log(BENCH_USAGE);
   const result: Record<string, unknown> = {
     startedAt: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGiB: round(os.totalmem() / 2 ** 30, 1), node: process.version },
-    settings: { mode, rate, duration, failurePercent: failureShare * 100, styles: runStyles, concurrency: mode === 'closed' ? concurrency : undefined },
-    host: flags.url ?? 'embedded (npm start)',
-    hostStartupMs: flags.url ? null : round(host.startupMs, 0),
+    settings: {
+      mode: options.mode,
+      rate: options.rate,
+      duration: options.durationSeconds,
+      failurePercent: options.failureShare * 100,
+      styles: options.styles,
+      concurrency: options.mode === 'closed' ? options.concurrency : undefined,
+      sizes: options.mode === 'data-size' ? options.sizes : undefined,
+      soakIntervalSeconds: options.mode === 'soak' ? options.soakIntervalSeconds : undefined,
+    },
+    host: options.url ?? 'embedded (npm start)',
   };
+  const runs: Record<string, unknown>[] = [];
+  result.runs = runs;
+  const targets: string[] = [];
   try {
-    const stats = await host.stats();
-    if (stats.cosmos.endpoint) {
-      const target = restockTarget(stats.cosmos);
-      await restock(target.cosmos, target.database, 10_000_000);
+    if (options.url) {
+      runs.push(await runOnce(options, null, targets));
+    } else {
+      for (const state of options.states) runs.push(await runOnce(options, state, targets));
     }
-    else console.log('No stats endpoint: stock is not topped up, and per-saga costs are not reported.');
-    console.log(`${describeHost(host)}; mode ${mode}`);
-    const styleResults: Record<string, unknown> = {};
-    for (const style of runStyles) {
-      styleResults[style] =
-        mode === 'open' ? await openLoop(host, style, rate, duration, failureShare, progressSeconds) : await closedLoop(host, style, concurrency, duration, failureShare, progressSeconds);
-    }
-    result.styles = styleResults;
   } finally {
-    await host.stop();
+    const out = options.out ?? path.join(repoRoot, 'bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    for (const line of targets) console.log(line);
+    console.log(`\nResult written to ${path.relative(process.cwd(), out)}`);
   }
-  const out = flags.out ?? path.join(repoRoot, 'bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`\nResult written to ${path.relative(process.cwd(), out)}`);
 }
 
-async function openLoop(
-  host: HostProcess,
-  style: SagaStyle,
-  rate: number,
-  duration: number,
-  failureShare: number,
-  progressSeconds: number,
-): Promise<StyleSummary & { lateArrivals: number; rejected: number }> {
-  console.log(`\n${style}: ${rate} orders/s for ${duration} s (open loop)`);
+/** One run of the chosen mode on one host state; its targets are added to `targets`, printed at the end. */
+async function runOnce(options: BenchOptions, stateKind: StateKind | null, targets: string[]): Promise<Record<string, unknown>> {
+  const temporary = stateKind === 'disk' && options.dataDir === undefined ? mkdtempSync(path.join(os.tmpdir(), 'petstore-bench-')) : undefined;
+  const state: HostState | null = stateKind === null ? null : stateKind === 'memory' ? { kind: 'memory' } : { kind: 'disk', dir: temporary ?? path.resolve(options.dataDir as string) };
+  const stateLabel = state === null ? 'as the host at --url keeps it' : state.kind === 'memory' ? 'in memory (--in-memory)' : `on disk (--data-dir ${temporary ? 'a fresh temporary folder' : state.dir})`;
+  console.log(`\n=== ${options.mode} run, state ${stateLabel} ===`);
+  const run: Record<string, unknown> = { state: state?.kind ?? 'unknown', stateLabel };
+  const measured: MeasuredRun = { state: state?.kind ?? 'as the host at --url keeps it', rate: options.rate, durationSeconds: options.durationSeconds, startupMs: null };
+  const start = async (): Promise<HostProcess> => {
+    const host = await startHostProcess(repoRoot, state ? { state } : {});
+    await restockHost(host);
+    return host;
+  };
+  try {
+    if (options.mode === 'data-size') {
+      let firstStartupMs: number | null = null;
+      const rows = await runDataSize(
+        async () => {
+          const host = await start();
+          firstStartupMs ??= host.startupMs;
+          return host;
+        },
+        { sizes: options.sizes, styles: options.styles, rate: options.rate, durationSeconds: options.durationSeconds, failureShare: options.failureShare, restart: state?.kind === 'disk', progressSeconds: options.progressSeconds },
+      );
+      console.log('\nData size (latencies of the first page of GET /api/orders; start-up of a host restarted on the data):');
+      for (const line of formatDataSizeTable(rows, options.styles)) console.log(line);
+      measured.startupMs = firstStartupMs;
+      measured.dataSize = dataSizeVerdict(rows);
+      Object.assign(run, { hostStartupMs: round(firstStartupMs, 0), dataSize: rows, verdict: measured.dataSize });
+    } else {
+      const host = options.url ? await attachToHost(options.url) : await start();
+      let watcher: SagaEndWatcher | undefined;
+      try {
+        if (!host.hasStats) console.log('No stats endpoint: stock is not topped up, and per-saga costs are not reported.');
+        console.log(`${describeHost(host)}; mode ${options.mode}`);
+        measured.startupMs = options.url ? null : host.startupMs;
+        run.hostStartupMs = options.url ? null : round(host.startupMs, 0);
+        watcher = await watcherFor(host);
+        run.sagaEnds = watcher.how;
+        if (options.mode === 'soak') {
+          const soak = await runSoak(host, watcher, {
+            styles: options.styles,
+            rate: options.rate,
+            durationSeconds: options.durationSeconds,
+            intervalSeconds: options.soakIntervalSeconds,
+            failureShare: options.failureShare,
+            progressSeconds: 0,
+          });
+          measured.soak = { verdict: soak.verdict, minutes: soak.minutes.length, intervalSeconds: options.soakIntervalSeconds };
+          run.soak = soak;
+        } else {
+          const styles: Record<string, unknown> = {};
+          for (const style of options.styles) {
+            if (options.mode === 'open') {
+              const summary = await openLoop(host, watcher, style, options);
+              (measured.openP99Ms ??= {})[style] = summary.latencyMs.p99;
+              styles[style] = summary;
+            } else {
+              const closed = await closedLoop(host, watcher, style, options);
+              (measured.closedMax ??= {})[style] = closed.maxSagasPerSecond;
+              styles[style] = closed;
+            }
+          }
+          run.styles = styles;
+        }
+        run.sagaEnds = watcher.how;
+      } finally {
+        await watcher?.close();
+        await host.stop();
+      }
+    }
+  } finally {
+    if (temporary) rmSync(temporary, { recursive: true, force: true });
+  }
+  targets.push(...formatTargets(measured));
+  return run;
+}
+
+async function restockHost(host: HostProcess): Promise<void> {
+  const stats = await host.stats();
+  if (!host.hasStats || !stats.cosmos.endpoint) return;
+  const target = restockTarget(stats.cosmos);
+  await restock(target.cosmos, target.database, 10_000_000);
+}
+
+async function openLoop(host: HostProcess, watcher: SagaEndWatcher, style: SagaStyle, options: BenchOptions): Promise<StyleSummary & { lateArrivals: number; rejected: number }> {
+  console.log(`\n${style}: ${options.rate} orders/s for ${options.durationSeconds} s (open loop)`);
   const { result: run, before, after } = await measure(host, () =>
-    runOpenLoop({ baseUrl: host.url, style, ratePerSecond: rate, durationSeconds: duration, failureShare, drainSeconds: 120, progressSeconds }),
+    runOpenLoop({
+      baseUrl: host.url,
+      styles: [style],
+      ratePerSecond: options.rate,
+      durationSeconds: options.durationSeconds,
+      failureShare: options.failureShare,
+      drainSeconds: 120,
+      watcher,
+      progressSeconds: options.progressSeconds,
+    }),
   );
   const summary = { ...summarise(run.orders, run.startedAtMs, before, after), lateArrivals: run.lateArrivals, rejected: run.rejected.length };
   printSummary(summary);
   return summary;
 }
 
-async function closedLoop(host: HostProcess, style: SagaStyle, steps: number[], duration: number, failureShare: number, progressSeconds: number) {
-  console.log(`\n${style}: closed loop, ${duration} s per step`);
+async function closedLoop(host: HostProcess, watcher: SagaEndWatcher, style: SagaStyle, options: BenchOptions) {
+  console.log(`\n${style}: closed loop, ${options.durationSeconds} s per step`);
   const rows = [];
-  for (const clients of steps) {
+  for (const clients of options.concurrency) {
     const startedAt = Date.now();
-    const orders = await runClosedLoop(host.url, style, clients, duration, failureShare, progressSeconds);
+    const orders = await runClosedLoop(host.url, style, clients, options.durationSeconds, options.failureShare, watcher, options.progressSeconds);
     const sorted = latencies(orders);
     const row = {
       concurrency: clients,
@@ -144,4 +205,4 @@ function printSummary(s: StyleSummary & { lateArrivals: number; rejected: number
   if (s.lateArrivals > 0) console.log(`  warning: the load generator sent ${s.lateArrivals} arrivals late`);
 }
 
-runScript(main, USAGE);
+runScript(main, BENCH_USAGE);

@@ -1,6 +1,7 @@
 import type { SagaStyle } from '../../src/domain';
-import { benchOrderBody, checkOrder, placeOrder, type TrackedOrder } from './order-client';
+import { benchOrderBody, placeOrder, type TrackedOrder } from './order-client';
 import { startProgress } from './progress';
+import type { SagaEndWatcher } from './saga-end-watcher';
 
 export interface ClosedLoopStep {
   concurrency: number;
@@ -9,6 +10,9 @@ export interface ClosedLoopStep {
   p50Ms: number | null;
   p99Ms: number | null;
 }
+
+/** How long one client waits for a saga before giving up on it (it is then left out, as unfinished). */
+const SAGA_DEADLINE_MS = 120_000;
 
 /**
  * Closed loop: `concurrency` clients each place an order and wait for its final status before placing
@@ -20,6 +24,7 @@ export async function runClosedLoop(
   concurrency: number,
   durationSeconds: number,
   failureShare: number,
+  watcher: SagaEndWatcher,
   progressSeconds = 5,
   write: (line: string) => void = (line) => console.log(line),
 ): Promise<TrackedOrder[]> {
@@ -33,21 +38,17 @@ export async function runClosedLoop(
     write,
   });
   try {
-    await runClients();
-  } finally {
-    await progress.stop();
-  }
-  return done;
-
-  async function runClients(): Promise<void> {
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (Date.now() < endAt) {
           const order = await placeOrder(baseUrl, benchOrderBody(style, index++, failureShare), style);
-          while (!(await checkOrder(baseUrl, order))) await new Promise((resolve) => setTimeout(resolve, 50));
-          done.push(order);
+          await watcher.waitFor(order, Date.now() + SAGA_DEADLINE_MS);
+          if (order.finalStatus) done.push(order);
         }
       }),
     );
+  } finally {
+    await progress.stop();
   }
+  return done;
 }

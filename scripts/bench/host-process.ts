@@ -6,8 +6,18 @@ import { freePort } from './free-port';
 
 export interface HostStats {
   cosmos: { mode: string; endpoint: string; requests: number };
-  serviceBus: { sent: number; delivered: number; completed: number; abandoned: number; deadLettered: number };
+  /** activeMessages/lockedMessages: the backlog (hosts from before they were reported lack them). */
+  serviceBus: { sent: number; delivered: number; completed: number; abandoned: number; deadLettered: number; activeMessages?: number; lockedMessages?: number };
   durable: Record<string, number>;
+  /** The host process's memory (hosts from before it was reported lack it). */
+  process?: { residentBytes: number; heapUsedBytes: number; heapTotalBytes: number };
+}
+
+/** Where the started host keeps its state: `--in-memory`, or `--data-dir <dir>`. */
+export type HostState = { kind: 'memory' } | { kind: 'disk'; dir: string };
+
+export function stateArgs(state: HostState): string[] {
+  return state.kind === 'memory' ? ['--in-memory'] : ['--data-dir', state.dir];
 }
 
 export interface HostProcess {
@@ -31,6 +41,8 @@ export interface HostProcessOptions {
   args?: string[];
   /** A fixed port (a restarted host keeps its address); a free one otherwise. */
   port?: number;
+  /** Where the host keeps its state; without it (and without a state flag in `args`) a fresh temporary folder. */
+  state?: HostState;
 }
 
 /**
@@ -40,7 +52,7 @@ export interface HostProcessOptions {
 export async function startHostProcess(repoRoot: string, options: HostProcessOptions = {}): Promise<HostProcess> {
   const port = options.port ?? (await freePort());
   const started = performance.now();
-  const args = options.args ?? [];
+  const args = [...(options.state ? stateArgs(options.state) : []), ...(options.args ?? [])];
   // Unless told where, a host gets a fresh data folder of its own: runs in parallel (the chaos seeds) must not
   // share queues and documents, and a run must not start with what the last one left.
   const ownDataDir = args.includes('--data-dir') || args.includes('--in-memory') ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'petstore-host-'));
@@ -123,7 +135,8 @@ export function describeHost(host: Pick<HostProcess, 'url' | 'kind' | 'hasStats'
 }
 
 async function waitForHealth(url: string, child: ChildProcess, output: string[]): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  // Start-up with a large store is itself measured (data-size mode): allow it far more than the target.
+  const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`The host exited with code ${child.exitCode}:\n${output.join('')}`);
     try {
@@ -132,10 +145,11 @@ async function waitForHealth(url: string, child: ChildProcess, output: string[])
     } catch {
       // not listening yet
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Short, since the time to healthy is reported with a target of a few seconds.
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
   child.kill('SIGKILL');
-  throw new Error(`The host did not become healthy within 30 s:\n${output.join('')}`);
+  throw new Error(`The host did not become healthy within 120 s:\n${output.join('')}`);
 }
 
 function killChild(child: ChildProcess): Promise<void> {

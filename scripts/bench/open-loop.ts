@@ -1,16 +1,23 @@
 import type { SagaStyle } from '../../src/domain';
-import { benchOrderBody, checkOrder, placeOrder, waitUntilFinal, type TrackedOrder } from './order-client';
+import { benchOrderBody, placeOrder, type TrackedOrder } from './order-client';
 import { startProgress } from './progress';
+import type { SagaEndWatcher } from './saga-end-watcher';
 
 export interface OpenLoopOptions {
   baseUrl: string;
-  style: SagaStyle;
+  /** The styles take turns, order by order (one style: all orders in it). */
+  styles: readonly SagaStyle[];
   ratePerSecond: number;
   durationSeconds: number;
   failureShare: number;
   drainSeconds: number;
+  watcher: SagaEndWatcher;
   /** Seconds between progress lines (0: none). */
   progressSeconds?: number;
+  /** Label of the progress lines (default: the styles). */
+  label?: string;
+  /** Called as each saga is learnt to have ended (soak's per-minute figures). */
+  onFinal?(order: TrackedOrder): void;
   write?(line: string): void;
 }
 
@@ -34,49 +41,44 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRun
   const rejected: string[] = [];
   const inFlight: Promise<void>[] = [];
   const startedAtMs = Date.now();
+  // Every saga may take until the drain ends; arrivals run late only when the generator itself is starved.
+  const deadlineMs = startedAtMs + (options.durationSeconds + options.drainSeconds) * 1000;
   let lateArrivals = 0;
   let sent = 0;
-  let arriving = true;
-  const finished = (): number => orders.filter((order) => order.finalStatus).length;
+  let finished = 0;
   const progress = startProgress({
-    label: options.style,
+    label: options.label ?? options.styles.join('+'),
     intervalMs: (options.progressSeconds ?? 5) * 1000,
-    snapshot: () => {
-      const completed = finished();
-      return { sent, completed, inFlight: sent - completed - rejected.length };
-    },
-    // While orders arrive nobody else reads their status: one pass per line finds the finished ones. The
-    // latency does not depend on it (it is the server's updatedAt), and the reads are not counted as saga work.
-    beforeTick: async () => {
-      if (!arriving) return;
-      const open = orders.filter((o) => !o.finalStatus);
-      await Promise.all(Array.from({ length: 4 }, async () => {
-        for (let next = open.shift(); next; next = open.shift()) await checkOrder(options.baseUrl, next);
-      }));
-    },
+    snapshot: () => ({ sent, completed: finished, inFlight: sent - finished - rejected.length }),
     write: options.write ?? ((line) => console.log(line)),
   });
 
-  for (let index = 0; index < total; index += 1) {
-    const dueAt = startedAtMs + index * intervalMs;
-    const wait = dueAt - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    else if (-wait > intervalMs) lateArrivals += 1;
-    sent += 1;
-    inFlight.push(
-      placeOrder(options.baseUrl, benchOrderBody(options.style, index, options.failureShare), options.style).then(
-        (order) => void orders.push(order),
-        (error: unknown) => void rejected.push(error instanceof Error ? error.message : String(error)),
-      ),
-    );
-  }
-  await Promise.all(inFlight);
-  arriving = false;
-  const arrivalsEndedAtMs = Date.now();
   try {
-    await waitUntilFinal(options.baseUrl, orders, arrivalsEndedAtMs + options.drainSeconds * 1000);
+    for (let index = 0; index < total; index += 1) {
+      const dueAt = startedAtMs + index * intervalMs;
+      const wait = dueAt - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      else if (-wait > intervalMs) lateArrivals += 1;
+      sent += 1;
+      const style = options.styles[index % options.styles.length] as SagaStyle;
+      inFlight.push(
+        placeOrder(options.baseUrl, benchOrderBody(style, index, options.failureShare), style).then(
+          async (order) => {
+            orders.push(order);
+            await options.watcher.waitFor(order, deadlineMs);
+            if (order.finalStatus) {
+              finished += 1;
+              options.onFinal?.(order);
+            }
+          },
+          (error: unknown) => void rejected.push(error instanceof Error ? error.message : String(error)),
+        ),
+      );
+    }
+    const arrivalsEndedAtMs = Date.now();
+    await Promise.all(inFlight);
+    return { orders, rejected, startedAtMs, arrivalsEndedAtMs, lateArrivals };
   } finally {
     await progress.stop();
   }
-  return { orders, rejected, startedAtMs, arrivalsEndedAtMs, lateArrivals };
 }

@@ -1,4 +1,4 @@
-import type { SagaStyle } from '../../src/domain';
+import { FINAL_ORDER_STATUSES, type SagaStyle } from '../../src/domain';
 
 export interface TrackedOrder {
   id: string;
@@ -9,7 +9,7 @@ export interface TrackedOrder {
   finishedAtMs?: number;
 }
 
-const FINAL = new Set(['Completed', 'Cancelled', 'Failed']);
+const FINAL = new Set<string>(FINAL_ORDER_STATUSES);
 
 /** Products with enough stock for long runs (the benchmark restocks them first) and low prices. */
 const BENCH_PRODUCTS = ['dog-food-5kg', 'cat-food-2kg', 'dog-leash', 'hamster-wheel'];
@@ -49,12 +49,15 @@ export async function placeOrder(baseUrl: string, body: unknown, style: SagaStyl
   return { id: order.id, style, acceptedAtMs };
 }
 
-/** Every status check is one point read in Cosmos DB; the summary takes them out of the per-saga count. */
-export const statusChecks = { count: 0 };
+/**
+ * The benchmark's own database requests (a status check is one point read, a change-feed read one request):
+ * load, not saga work, so the summary takes them out of the per-saga count.
+ */
+export const benchReads = { count: 0 };
 
 /** Reads the order once; records its final status and the server's time of it. */
 export async function checkOrder(baseUrl: string, tracked: TrackedOrder): Promise<boolean> {
-  statusChecks.count += 1;
+  benchReads.count += 1;
   const response = await fetch(`${baseUrl}/api/orders/${encodeURIComponent(tracked.id)}`);
   if (!response.ok) return false;
   const order = (await response.json()) as { status: string; updatedAt: string };
@@ -62,19 +65,4 @@ export async function checkOrder(baseUrl: string, tracked: TrackedOrder): Promis
   tracked.finalStatus = order.status;
   tracked.finishedAtMs = Date.parse(order.updatedAt);
   return true;
-}
-
-/** Polls the orders that are not final yet, a few at a time, until all are final or the deadline passes. */
-export async function waitUntilFinal(baseUrl: string, orders: readonly TrackedOrder[], deadlineMs: number, parallel = 4): Promise<void> {
-  let open = orders.filter((order) => !order.finalStatus);
-  while (open.length > 0 && Date.now() < deadlineMs) {
-    const queue = [...open];
-    await Promise.all(
-      Array.from({ length: parallel }, async () => {
-        for (let next = queue.shift(); next; next = queue.shift()) await checkOrder(baseUrl, next);
-      }),
-    );
-    open = open.filter((order) => !order.finalStatus);
-    if (open.length > 0) await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }

@@ -1,6 +1,7 @@
 /**
  * `GET /admin/host/stats`: running totals of the host's parts (database requests, broker traffic,
- * Durable work), so a load test can report costs per saga without instrumenting the app.
+ * Durable work), the messages waiting in the broker, and the process's memory, so a load test can report
+ * costs per saga, backlog and memory growth without instrumenting the app.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpRouteHandler } from './contracts';
@@ -32,11 +33,35 @@ export class HostStatsEndpoint implements HttpRouteHandler {
     const report = faults?.report();
     sendJson(res, 200, {
       cosmos: { mode: cosmos.mode, endpoint: cosmos.endpoint, requests: cosmos.requests() },
-      serviceBus: broker.totals(),
+      serviceBus: { ...broker.totals(), ...waitingMessages(broker) },
       durable: durable.counters,
       functionInvocations: invocations(),
       faults: { enabled: report?.enabled ?? false, seed: report?.seed ?? null, injected: report?.injected ?? {} },
+      process: processMemory(),
     });
     return true;
   }
+}
+
+/** The backlog: messages ready for a receiver (active) and being processed (locked), over every entity. */
+function waitingMessages(broker: ServiceBusBroker): { activeMessages: number; lockedMessages: number } {
+  let activeMessages = 0;
+  let lockedMessages = 0;
+  for (const entity of broker.entities()) {
+    activeMessages += entity.active;
+    lockedMessages += entity.locked;
+  }
+  return { activeMessages, lockedMessages };
+}
+
+/** Whole-process figures: the database and anything else in worker threads count in the resident size. */
+export function processMemory(): { residentBytes: number; heapUsedBytes: number; heapTotalBytes: number; externalBytes: number; arrayBuffersBytes: number } {
+  const memory = process.memoryUsage();
+  return {
+    residentBytes: memory.rss,
+    heapUsedBytes: memory.heapUsed,
+    heapTotalBytes: memory.heapTotal,
+    externalBytes: memory.external,
+    arrayBuffersBytes: memory.arrayBuffers,
+  };
 }
