@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -30,8 +31,10 @@ interface Run {
   exited: Promise<number | null>;
 }
 
+/** Each run keeps its state in a folder of its own, never in the fixture app's `.data`. */
 function run(args: string[], env: Record<string, string> = {}): Run {
-  const proc = spawn(process.execPath, [cli, ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
+  const state = args.includes('--data-dir') || args.includes('--in-memory') ? [] : ['--data-dir', fs.mkdtempSync(path.join(os.tmpdir(), 'cli-state-'))];
+  const proc = spawn(process.execPath, [cli, ...args, ...state], { cwd: repoRoot, env: { ...process.env, ...env } });
   child = proc;
   let output = '';
   proc.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -58,7 +61,8 @@ describe('CLI', () => {
     expect(text).toContain(`getItem: [GET] ${url}/api/items/{id:int}`);
     expect(text).toMatch(/Cosmos DB: +embedded at http:\/\/127\.0\.0\.1:\d+/);
     expect(text).toContain('Service Bus: embedded broker');
-    expect(text).toContain('Durable:     embedded in-memory task hub TestHubName');
+    expect(text).toContain('Durable:     embedded task hub TestHubName');
+    expect(text).toMatch(/State: +\/.*cli-state-\S+\/ \(cosmos \d+ KB, servicebus \d+ KB, taskhub \d+ KB\); npm run reset clears it/);
     const response = await fetch(`${url}/api/items/5`);
     expect(response.status).toBe(200);
     proc.kill('SIGINT');

@@ -53,7 +53,8 @@ describe('registration and banner', () => {
     expect(host.banner).toContain(`defaultRoute: [GET,POST] ${host.url}/api/defaultRoute`);
     expect(host.banner).toMatch(/Cosmos DB: +embedded at http:\/\/127\.0\.0\.1:\d+/);
     expect(host.banner).toMatch(/Service Bus: +embedded broker/);
-    expect(host.banner).toContain('embedded in-memory task hub TestHubName');
+    expect(host.banner).toContain('embedded task hub TestHubName');
+    expect(host.banner).toContain('State:       in memory: gone when the host stops');
     expect(host.banner).toMatch(/Host started in \d+ ms/);
     expect(host.startupMs).toBeLessThan(5_000);
   });
