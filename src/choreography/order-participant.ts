@@ -1,10 +1,10 @@
 import { isSagaOutcomeEvent, latestRound, paymentOutcome, sagaOutcomeEvent } from '../domain/choreography-saga';
-import { COMPENSATION_RETRY, EVENT_TYPES, retryDelayMs, type AnySagaEvent } from '../domain';
+import { COMPENSATION_RETRY, EVENT_TYPES, orderStatusFor, retryDelayMs, type AnySagaEvent } from '../domain';
 import { UnprocessableMessage, type Delivery } from './delivery';
 import type { OrderParticipantDeps } from './participant-ports';
 import { react, reject, type Reaction, type Reactions } from './reactions';
 import { QUEUE_MAX_DELIVERY_COUNT, describeFault } from './redelivery';
-import { compensationRounds, publicSaga, recordedEvents, withRecordedEvent } from './saga-event-log';
+import { compensationRounds, publicSaga, recordedEvents, withRecordedEvent, type ChoreographySagaDocument } from './saga-event-log';
 
 /**
  * The order participant (queue order-events) keeps the OrderSaga record and the order's status in step
@@ -14,13 +14,25 @@ import { compensationRounds, publicSaga, recordedEvents, withRecordedEvent } fro
  */
 async function recordSagaEvent(deps: OrderParticipantDeps, event: AnySagaEvent, delivery: Delivery): Promise<void> {
   try {
-    const stored = await deps.sagas.update(event.orderId, (current) => withRecordedEvent(current, event));
+    let before: ChoreographySagaDocument | null = null;
+    let recorded = false;
+    const stored = await deps.sagas.update(event.orderId, (current) => {
+      const next = withRecordedEvent(current, event);
+      before = current;
+      recorded = next !== null;
+      return next;
+    });
     if (!stored) throw new Error(`Saga ${event.orderId} was neither found nor created`);
     if (stored.sagaStyle !== 'choreography') {
       reject('order', delivery, `order ${event.orderId} runs as ${stored.sagaStyle}, not choreography`);
     }
     const saga = publicSaga(stored);
-    await deps.sagaRecords.applyToOrder(saga, paymentOutcome(event.orderId, recordedEvents(stored)) ?? undefined);
+    // An event that changes nothing the order shows needs no order write: the delivery that recorded the
+    // earlier events wrote (or, redelivered, writes) that view. A copy of an event already recorded always
+    // applies it, which is how a delivery that failed between the two writes brings the order in line.
+    if (!recorded || before === null || orderViewOf(before) !== orderViewOf(stored)) {
+      await deps.sagaRecords.applyToOrder(saga, paymentOutcome(event.orderId, recordedEvents(stored)) ?? undefined);
+    }
 
     // Re-published on every redelivery once final: the same event, dropped by duplicate detection.
     const outcome = sagaOutcomeEvent(saga, event.correlationId, latestRound(compensationRounds(stored)));
@@ -37,6 +49,11 @@ async function recordSagaEvent(deps: OrderParticipantDeps, event: AnySagaEvent, 
     }
     throw fault;
   }
+}
+
+/** What the order shows of a saga: its status, the reason, and the payment. */
+function orderViewOf(stored: ChoreographySagaDocument): string {
+  return JSON.stringify({ ...orderStatusFor(publicSaga(stored)), payment: paymentOutcome(stored.orderId, recordedEvents(stored)) });
 }
 
 const recordChoreographyEvent: Reaction<OrderParticipantDeps, AnySagaEvent> = (deps, event, delivery) => {

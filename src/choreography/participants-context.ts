@@ -6,8 +6,22 @@ import { createDecisionStore } from './decision-store';
 import type { ChoreographyParticipants } from './participant-ports';
 import { ChoreographySagaDocumentSchema } from './saga-event-log';
 
-/** The participants' view of the app's composition root: only what reacting to events needs. */
+const participantsOf = new WeakMap<AppServices, ChoreographyParticipants>();
+
+/**
+ * The participants' view of the app's composition root: only what reacting to events needs. Built once per
+ * services, so the saga repository's document copies (data/document-cache.ts) outlive one delivery.
+ */
 export function participantsFrom(services: AppServices): ChoreographyParticipants {
+  let participants = participantsOf.get(services);
+  if (!participants) {
+    participants = buildParticipants(services);
+    participantsOf.set(services, participants);
+  }
+  return participants;
+}
+
+function buildParticipants(services: AppServices): ChoreographyParticipants {
   return {
     orders: services.repositories.orders,
     decisions: createDecisionStore(services.cosmos.containers.decisions),

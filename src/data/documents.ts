@@ -53,29 +53,36 @@ export async function readDocument<S extends z.ZodType>(
   };
 }
 
-/** Replaces the document only if nobody changed it since it was read; a lost race surfaces as a 412. */
+/**
+ * Replaces the document only if nobody changed it since it was read; a lost race surfaces as a 412. Returns the
+ * new ETag.
+ */
 export async function replaceIfUnchanged<T extends object>(
   container: Container,
   id: string,
   partitionKey: string,
   document: T,
   etag: string,
-): Promise<void> {
-  await cosmosCall(`replace ${container.id}/${id}`, () =>
+): Promise<string> {
+  const response = await cosmosCall(`replace ${container.id}/${id}`, () =>
     container.item(id, partitionKey).replace(document, { accessCondition: { type: 'IfMatch', condition: etag } }),
   );
+  return response.etag;
 }
 
-/** Creates the document; a 409 (already there) is returned as false rather than thrown. */
-export async function createIfAbsent<T extends ItemDefinition>(container: Container, document: T): Promise<boolean> {
+/** Creates the document and returns its ETag; a 409 (already there) is returned as null rather than thrown. */
+export async function createDocument<T extends ItemDefinition>(container: Container, document: T): Promise<string | null> {
   return cosmosCall(`create ${container.id}/${String(document.id)}`, async () => {
     try {
-      await container.items.create(document);
-      return true;
+      return (await container.items.create(document)).etag;
     } catch (error) {
-      if (isConflict(error)) return false;
+      if (isConflict(error)) return null;
       throw error;
     }
   });
 }
 
+/** Creates the document; a 409 (already there) is returned as false rather than thrown. */
+export async function createIfAbsent<T extends ItemDefinition>(container: Container, document: T): Promise<boolean> {
+  return (await createDocument(container, document)) !== null;
+}

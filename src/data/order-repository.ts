@@ -1,5 +1,5 @@
 import type { Container, SqlParameter } from '@azure/cosmos';
-import { StoredOrderSchema, TransientFault, type StoredOrder } from '../domain';
+import { StoredOrderSchema, TransientFault, isFinalOrderStatus, type StoredOrder } from '../domain';
 import {
   RecordNotFound,
   type OrderListQuery,
@@ -8,12 +8,19 @@ import {
 } from '../services/ports';
 import { cosmosCall } from './cosmos-errors';
 import { decodeContinuationToken, encodeContinuationToken } from './continuation-token';
-import { createIfAbsent, parseDocument, readDocument, replaceIfUnchanged } from './documents';
-import { retryOnLostRace } from './optimistic-retry';
+import { createDocumentCache, type DocumentCache } from './document-cache';
+import { createDocument, parseDocument, readDocument, replaceIfUnchanged } from './documents';
+import { rememberingReads, updateCopyFirst } from './copy-first-update';
 
-/** Orders are partitioned by their own id: every saga lookup is a point read; only listing queries. */
-export function createOrderRepository(container: Container): OrderRepository {
-  const read = (orderId: string) => readDocument(container, StoredOrderSchema, orderId, orderId);
+/** A final order is never written again by a saga: no copy of it is kept. */
+const worthKeeping = (order: StoredOrder): boolean => !isFinalOrderStatus(order.status);
+
+/**
+ * Orders are partitioned by their own id: every saga lookup is a point read; only listing queries. Updates
+ * start from the copy this process last read or wrote (document-cache.ts), under its ETag.
+ */
+export function createOrderRepository(container: Container, copies: DocumentCache<StoredOrder> = createDocumentCache()): OrderRepository {
+  const read = rememberingReads(copies, (orderId: string) => readDocument(container, StoredOrderSchema, orderId, orderId), worthKeeping);
 
   /**
    * Every listing is a TOP query drained in full: the SDK never has to hand a continuation token out or take
@@ -30,7 +37,11 @@ export function createOrderRepository(container: Container): OrderRepository {
   return {
     async create(order) {
       const document = StoredOrderSchema.parse(order);
-      if (await createIfAbsent(container, document)) return { created: true, order: document };
+      const etag = await createDocument(container, document);
+      if (etag !== null) {
+        copies.remember(document.id, document, etag);
+        return { created: true, order: document };
+      }
       const existing = await read(order.id);
       // Only possible if the order vanished between the 409 and the read; the caller's retry sorts it out.
       if (!existing) throw new TransientFault(`Order ${order.id} conflicted on create but could not be read`);
@@ -42,14 +53,20 @@ export function createOrderRepository(container: Container): OrderRepository {
     },
 
     update(orderId, change) {
-      return retryOnLostRace(`update order ${orderId}`, async () => {
-        const found = await read(orderId);
-        if (!found) throw new RecordNotFound(`Order ${orderId} does not exist`);
-        const changed = change(found.document);
-        if (changed === null) return found.document;
-        const next = StoredOrderSchema.parse({ ...changed, id: orderId });
-        await replaceIfUnchanged(container, orderId, orderId, next, found.etag);
-        return next;
+      return updateCopyFirst({
+        what: `update order ${orderId}`,
+        id: orderId,
+        copies,
+        read: () => read(orderId),
+        keep: worthKeeping,
+        async attempt(found) {
+          if (!found) throw new RecordNotFound(`Order ${orderId} does not exist`);
+          const changed = change(found.document);
+          if (changed === null) return { wrote: false, result: found.document };
+          const next = StoredOrderSchema.parse({ ...changed, id: orderId });
+          const etag = await replaceIfUnchanged(container, orderId, orderId, next, found.etag);
+          return { wrote: true, document: next, etag, result: next };
+        },
       });
     },
 

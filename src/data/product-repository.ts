@@ -2,6 +2,8 @@ import type { Container, OperationInput } from '@azure/cosmos';
 import { TransientFault, type Product } from '../domain';
 import type { ProductRepository, ReleaseOutcome, ReserveOutcome } from '../services/ports';
 import { cosmosCall, isTransientCosmosError } from './cosmos-errors';
+import { rememberingReads } from './copy-first-update';
+import { createDocumentCache } from './document-cache';
 import { createIfAbsent, parseDocument, readDocument, type ReadDocument } from './documents';
 import {
   HoldDocumentSchema,
@@ -29,7 +31,8 @@ export const CONTENDED_WRITE_RETRY: OptimisticRetryOptions = {
   budgetMs: 15_000,
 };
 
-type BatchResult = { ok: true } | { ok: false; index: number; status: number };
+/** On success, the new ETag of each operation's document (when the server gave one). */
+type BatchResult = { ok: true; etags: Array<string | undefined> } | { ok: false; index: number; status: number };
 
 /**
  * Stock and holds of each product live in the product's own partition of the inventory container (see
@@ -40,7 +43,15 @@ type BatchResult = { ok: true } | { ok: false; index: number; status: number };
  * holding twice.
  */
 export function createProductRepository(container: Container, retry: OptimisticRetryOptions = CONTENDED_WRITE_RETRY): ProductRepository {
-  const readProduct = (productId: string) => readDocument(container, ProductDocumentSchema, productId, productId);
+  // The product document as this process last read or wrote it: the reservation line of a product writes it
+  // batch after batch, so each batch starts from the copy the previous one wrote, under its ETag, instead of a
+  // read. A writer elsewhere makes the copy stale: its batch fails with a 412 and the product is read again.
+  const productCopies = createDocumentCache<ProductDocument>(1_000);
+  const readProduct = rememberingReads(productCopies, (productId: string) => readDocument(container, ProductDocumentSchema, productId, productId), () => true);
+  const rememberWritten = (productId: string, document: ProductDocument, etag: string | undefined) => {
+    if (etag) productCopies.remember(productId, document, etag);
+    else productCopies.forget(productId);
+  };
   const readHold = (productId: string, orderId: string) => readDocument(container, HoldDocumentSchema, holdId(orderId), productId);
 
   async function get(productId: string): Promise<Product | null> {
@@ -49,12 +60,19 @@ export function createProductRepository(container: Container, retry: OptimisticR
   }
 
   async function commit(productId: string, operations: OperationInput[]): Promise<BatchResult> {
-    const response = await cosmosCall(`batch ${container.id}/${productId}`, () => container.items.batch(operations, productId));
+    let response;
+    try {
+      response = await cosmosCall(`batch ${container.id}/${productId}`, () => container.items.batch(operations, productId));
+    } catch (error) {
+      // A batch that may or may not have been applied leaves the product unknown.
+      productCopies.forget(productId);
+      throw error;
+    }
     const results = response.result ?? [];
     const failed = results.findIndex((result) => result.statusCode >= 400 && result.statusCode !== 424);
     if (failed >= 0) return { ok: false, index: failed, status: results[failed].statusCode };
     if (response.code !== undefined && response.code >= 400) return { ok: false, index: -1, status: response.code };
-    return { ok: true };
+    return { ok: true, etags: results.map((result) => (typeof result.eTag === 'string' ? result.eTag : undefined)) };
   }
 
   function unexpected(what: string, result: { status: number }): Error {
@@ -84,7 +102,7 @@ export function createProductRepository(container: Container, retry: OptimisticR
       what,
       async () => {
         while (open.length > 0) {
-          const product = await readProduct(productId);
+          const product = productCopies.get(productId) ?? (await readProduct(productId));
           if (!product) {
             for (const index of open) outcomes[index] = 'unknown-product';
             open = [];
@@ -113,7 +131,10 @@ export function createProductRepository(container: Container, retry: OptimisticR
               ),
             ]);
             if (!result.ok) {
-              if (result.index === 0 && result.status === 412) throw new LostRace(`product ${productId} changed since it was read`);
+              if (result.index === 0 && result.status === 412) {
+                productCopies.forget(productId);
+                throw new LostRace(`product ${productId} changed since it was read`);
+              }
               if (result.index >= 1 && result.status === 409) {
                 // This order holds already (an earlier attempt): answer it from its hold, and try the others again.
                 const index = taking[result.index - 1];
@@ -121,8 +142,10 @@ export function createProductRepository(container: Container, retry: OptimisticR
                 open = open.filter((candidate) => candidate !== index);
                 continue;
               }
+              productCopies.forget(productId);
               throw unexpected(what, result);
             }
+            rememberWritten(productId, next, result.etags[0]);
             for (const index of taking) outcomes[index] = 'reserved';
           }
 
@@ -160,7 +183,12 @@ export function createProductRepository(container: Container, retry: OptimisticR
       operations.unshift({ operationType: 'Replace', id: productId, ifMatch: etag, resourceBody: next });
     }
     const result = await commit(productId, operations);
-    if (result.ok) return 'released';
+    if (result.ok) {
+      const written = operations[0];
+      if (product && written.operationType === 'Replace') rememberWritten(productId, written.resourceBody as ProductDocument, result.etags[0]);
+      return 'released';
+    }
+    productCopies.forget(productId);
     if (result.status === 412) throw new LostRace(`product ${productId} or the hold of ${orderId} changed since read`);
     throw unexpected(`release ${productId} for ${orderId}`, result);
   }

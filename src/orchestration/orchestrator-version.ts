@@ -18,10 +18,12 @@ import type { SagaPayment } from './saga-activities';
  * Version 1 took the bare SagaOrder as its input. Version 2 wraps it, and may carry the saga record to
  * continue from (a restart of a Failed or Terminated instance, or an operator resuming a saga); without
  * one it schedules exactly what version 1 did, so both are played by the same code.
+ * Version 3 (same input as 2) saves the saga record inside the step or compensation that follows each
+ * transition, instead of in a SaveSagaState activity before it; only the final save remains its own activity.
  */
-export const ORCHESTRATOR_VERSION = 2;
+export const ORCHESTRATOR_VERSION = 3;
 
-export type OrchestratorVersion = 1 | 2;
+export type OrchestratorVersion = 1 | 2 | 3;
 
 /** Where a restarted instance picks up: the stored saga record and the payment the order shows. */
 export interface SagaContinuation {
@@ -29,7 +31,7 @@ export interface SagaContinuation {
   payment: SagaPayment | null;
 }
 
-/** The input of a version 2 instance. */
+/** The input of a version 2 or 3 instance. */
 export interface OrderSagaInput {
   version: number;
   order: SagaOrder;
@@ -43,7 +45,7 @@ export interface ReadSagaInput {
   retry: OrchestrationRetryPolicies;
 }
 
-const RETRY_BY_VERSION: Record<OrchestratorVersion, OrchestrationRetryPolicies> = { 1: RETRY_POLICIES_V1, 2: RETRY_POLICIES_V1 };
+const RETRY_BY_VERSION: Record<OrchestratorVersion, OrchestrationRetryPolicies> = { 1: RETRY_POLICIES_V1, 2: RETRY_POLICIES_V1, 3: RETRY_POLICIES_V1 };
 
 /** The input a starter gives a new (or restarted) instance of the current version. */
 export function orderSagaInput(order: SagaOrder, continueFrom?: SagaContinuation): OrderSagaInput {
@@ -55,7 +57,8 @@ export function readSagaInput(input: unknown): ReadSagaInput | string {
   if (isSagaOrder(input)) return { version: 1, order: input, continueFrom: null, retry: RETRY_BY_VERSION[1] };
   const candidate = (typeof input === 'object' && input !== null ? input : {}) as Partial<OrderSagaInput>;
   if (candidate.version === undefined) return 'needs a SagaOrder (version 1) or an OrderSagaInput as its input';
-  if (candidate.version !== 2) return `cannot run version ${String(candidate.version)} (this code runs versions 1 to ${ORCHESTRATOR_VERSION})`;
+  const version = candidate.version;
+  if (version !== 2 && version !== 3) return `cannot run version ${String(version)} (this code runs versions 1 to ${ORCHESTRATOR_VERSION})`;
   if (!isSagaOrder(candidate.order)) return 'needs a SagaOrder as its input';
   let continueFrom: SagaContinuation | null = null;
   if (candidate.continueFrom !== undefined) {
@@ -63,7 +66,7 @@ export function readSagaInput(input: unknown): ReadSagaInput | string {
     if (!saga.success || saga.data.orderId !== candidate.order.orderId) return 'was given a saga record of another order, or none';
     continueFrom = { saga: saga.data, payment: candidate.continueFrom.payment ?? null };
   }
-  return { version: 2, order: candidate.order, continueFrom, retry: RETRY_BY_VERSION[2] };
+  return { version, order: candidate.order, continueFrom, retry: RETRY_BY_VERSION[version] };
 }
 
 function isSagaOrder(value: unknown): value is SagaOrder {

@@ -23,7 +23,7 @@ import { callActivity } from './call-activity';
 import { readSagaInput, type ReadSagaInput } from './orchestrator-version';
 import type { OrchestrationRetryPolicies } from './retry-policies';
 import { withRetries } from './retries';
-import type { ActivityOutput, SagaPayment } from './saga-activities';
+import type { ActivityOutput, SagaPayment, SaveSagaStateInput } from './saga-activities';
 import { carriedTrace, type TraceCarrier } from '../telemetry/message-trace';
 
 /**
@@ -43,7 +43,9 @@ type ForwardStepOutput = ActivityOutput<ForwardStepName>;
 /**
  * The order saga: ReserveInventory → ProcessPayment → FulfillOrder, and on a failure the compensations of
  * the failed step and of every earlier one, in reverse. The saga record is saved before every activity
- * that acts on the order and at the end.
+ * that acts on the order and at the end: from version 3 on by that activity itself, before it acts (one
+ * activity, one episode and one replay per step instead of two); in versions 1 and 2 by a SaveSagaState
+ * activity of its own.
  * A save that fails after its retries never strands the order: before a forward step it counts as that step
  * failing (the step is not run, since nobody could follow it) and the saga compensates; while compensating,
  * the compensations run anyway and the next save writes the newer snapshot. The final save waits out a long
@@ -57,14 +59,14 @@ type ForwardStepOutput = ActivityOutput<ForwardStepName>;
 export function* orderSagaOrchestrator(context: OrchestrationContext): Generator<Task, SagaStatus, unknown> {
   const df = context.df;
   const input = sagaInput(df);
-  const { order, continueFrom, retry } = input;
+  const { order, continueFrom, retry, version } = input;
   const started =
     continueFrom?.saga ??
     startSaga({ orderId: order.orderId, sagaStyle: 'orchestration', instanceId: df.instanceId, now: df.currentUtcDateTime.toISOString() });
   const log = (message: string): void => {
     if (!df.isReplaying) context.log(`[orderId=${order.orderId} correlationId=${order.correlationId}] ${message}`);
   };
-  const journal = new SagaJournal(df, started, log, retry, carriedTrace(order));
+  const journal = new SagaJournal(df, started, log, retry, carriedTrace(order), version >= 3);
   journal.payment = continueFrom?.payment ?? null;
 
   log(continueFrom ? `Saga continued from its record (${started.status})` : 'Saga started');
@@ -137,12 +139,14 @@ function* runForwardStep(
   const outcome = yield* withRetries(
     df,
     policy,
-    () => callActivity(df, step.name, order),
+    () => journal.act(step.name, order),
     succeededBefore
       ? undefined
       : function* (attempt) {
           const attemptNumber = earlierAttempts + attempt;
           journal.record(step.name, (saga, now) => recordStepAttempt(saga, step.name, attemptNumber, now));
+          // Version 3 on: the step's own activity saves the record before it acts.
+          if (journal.savesInSteps) return;
           const saved = yield* journal.flush();
           if (!saved.ok) return `the saga record of order ${order.orderId} could not be saved before attempt ${attemptNumber} (${saved.error})`;
         },
@@ -176,9 +180,9 @@ function* compensate(
     const outcome = yield* withRetries(
       df,
       policy,
-      () => callActivity(df, name, order),
+      () => journal.act(name, order),
       function* () {
-        yield* journal.flush();
+        if (!journal.savesInSteps) yield* journal.flush();
       },
     );
     const attempts = earlierAttempts + outcome.attempts;
@@ -231,6 +235,10 @@ type SaveOutcome = { ok: true } | { ok: false; error: string; attempts: number }
  * succeeding, the next one starting) cost one write instead of two. A save that fails leaves the record
  * unsaved; the caller decides what that means, and the next flush writes the newer snapshot, which includes
  * everything since the last save.
+ * With `savesInSteps` (version 3 on), the record to save travels in the input of the next step or
+ * compensation (`act`), which saves it before acting; only the final save is an activity of its own. A step
+ * that completed saved it; a compensation saves it on a best-effort basis and counts it saved, since every
+ * compensation changes the record again and the final save writes the status the order ends with.
  */
 class SagaJournal {
   payment: SagaPayment | null = null;
@@ -243,7 +251,24 @@ class SagaJournal {
     private readonly log: (message: string) => void,
     private readonly retry: OrchestrationRetryPolicies,
     private readonly trace: TraceCarrier = {},
+    readonly savesInSteps = false,
   ) {}
+
+  /** Calls a step or compensation; with `savesInSteps`, handing it the record to save first. */
+  *act<N extends ForwardStepName | CompensationName>(name: N, order: SagaOrder): Generator<Task, ActivityOutput<N>, unknown> {
+    if (!this.savesInSteps) return yield* callActivity(this.df, name, order);
+    const pending = this.#unsaved ? this.#saveInput() : null;
+    try {
+      const output = yield* callActivity(this.df, name, { order, sagaRecord: pending?.input ?? null });
+      if (pending) this.#saved(pending.orderView);
+      return output;
+    } catch (error) {
+      // A compensation saves before it acts, whatever comes of the save, so its failure says nothing about the
+      // save; a forward step that failed may not have saved, and its next attempt sends the record again.
+      if (pending && !isForwardStep(name)) this.#saved(pending.orderView);
+      throw error;
+    }
+  }
 
   showProgress(step: SagaCustomStatus['step']): void {
     const status: SagaCustomStatus = { step, sagaStatus: this.saga.status };
@@ -259,17 +284,29 @@ class SagaJournal {
   /** Saves the record if it changed since the last successful save, retrying with `policy`. */
   *flush(policy: RetryPolicy = this.retry.sagaRecord): Generator<Task, SaveOutcome, unknown> {
     if (!this.#unsaved) return { ok: true };
-    const orderView = JSON.stringify({ ...orderStatusFor(this.saga), payment: this.payment });
-    const input = { saga: this.saga, payment: this.payment, orderChanged: orderView !== this.#savedOrderView, ...this.trace };
+    const { input, orderView } = this.#saveInput();
     const saved = yield* withRetries(this.df, policy, () => callActivity(this.df, 'SaveSagaState', input));
     if (!saved.ok) {
       this.log(`Could not save the saga record (${this.saga.status}) after ${saved.attempts} attempts: ${saved.error}`);
       return { ok: false, error: saved.error, attempts: saved.attempts };
     }
-    this.#unsaved = false;
-    this.#savedOrderView = orderView;
+    this.#saved(orderView);
     return { ok: true };
   }
+
+  #saveInput(): { input: SaveSagaStateInput; orderView: string } {
+    const orderView = JSON.stringify({ ...orderStatusFor(this.saga), payment: this.payment });
+    return { input: { saga: this.saga, payment: this.payment, orderChanged: orderView !== this.#savedOrderView, ...this.trace }, orderView };
+  }
+
+  #saved(orderView: string): void {
+    this.#unsaved = false;
+    this.#savedOrderView = orderView;
+  }
+}
+
+function isForwardStep(name: ForwardStepName | CompensationName): name is ForwardStepName {
+  return ORDER_SAGA.some((step) => step.name === name);
 }
 
 function sagaInput(df: DurableOrchestrationContext): ReadSagaInput {

@@ -44,7 +44,7 @@ export interface OrchestrationRetryPolicies {
   finalSagaRecord: RetryPolicy;
 }
 
-/** Versions 1 and 2 retry alike; a version that retries differently gets its own entry. */
+/** Versions 1 to 3 retry alike; a version that retries differently gets its own entry. */
 export const RETRY_POLICIES_V1: OrchestrationRetryPolicies = {
   step: STEP_RETRY_V1,
   compensation: COMPENSATION_RETRY_V1,

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { UnprocessableMessage } from '../../src/choreography/delivery';
 import { handleOrderEvent } from '../../src/choreography/order-participant';
 import { foldChoreographySaga } from '../../src/domain/choreography-saga';
-import { eventIdFor, startSaga, type AnySagaEvent } from '../../src/domain';
+import { eventIdFor, startSaga, type AnySagaEvent, type StoredOrder } from '../../src/domain';
 import { aStoredOrder } from '../data/builders';
 import { InMemoryOrders, InMemorySagas, NOW, RecordingPublisher, deliveryOf, sagaRecordsOver } from './fakes';
-import { ORDER_ID, SAGA_PATHS, orderCreated, paymentCompleted, sagaEvent, shuffled, withoutOrderCreated } from './saga-events';
+import { ORDER_ID, SAGA_PATHS, inventoryReserved, orderCreated, paymentCompleted, sagaEvent, shuffled, withoutOrderCreated } from './saga-events';
 
 function participant() {
   const pauses: number[] = [];
@@ -63,6 +63,26 @@ describe('order participant', () => {
     await deliverAll(deps, [paymentCompleted(2)]);
     expect(order()?.payment).toEqual({ method: 'card', last4: '4242', status: 'Captured', transactionId: 'txn-1' });
     expect(deps.publisher.published).toEqual([]);
+  });
+
+  it('writes no order for an event that changes nothing the order shows; a copy of a recorded event still brings it in line', async () => {
+    const { deps, orders, order } = participant();
+    await deliverAll(deps, [orderCreated(0)]);
+    let orderUpdates = 0;
+    const update = orders.update.bind(orders);
+    orders.update = (orderId, change) => {
+      orderUpdates += 1;
+      return update(orderId, change);
+    };
+
+    await deliverAll(deps, [inventoryReserved(1)]);
+    expect(orderUpdates).toBe(0);
+
+    // As if the order write of the first delivery had been lost: its redelivery writes it.
+    orders.byId.set(ORDER_ID, { ...(order() as StoredOrder), status: 'Pending' });
+    await deliverAll(deps, [orderCreated(0)]);
+    expect(orderUpdates).toBe(1);
+    expect(order()?.status).toBe('Processing');
   });
 
   it('records a redelivered event once', async () => {

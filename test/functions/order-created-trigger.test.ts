@@ -31,8 +31,10 @@ class FakeDurableClient implements SagaStarterClient {
   readonly existing = new Map<string, string>();
   startError: Error | null = null;
   statusError: Error | null = null;
+  statusCalls = 0;
 
   async getStatus(instanceId: string): Promise<DurableOrchestrationStatus> {
+    this.statusCalls += 1;
     if (this.statusError) throw this.statusError;
     const runtimeStatus = this.existing.get(instanceId);
     if (runtimeStatus === undefined) {
@@ -41,8 +43,12 @@ class FakeDurableClient implements SagaStarterClient {
     return { instanceId, runtimeStatus } as unknown as DurableOrchestrationStatus;
   }
 
+  /** As the extension answers: 409 over a live instance; a finished one is replaced. */
   async startNew(name: string, options?: { instanceId?: string; input?: unknown }): Promise<string> {
     if (this.startError) throw this.startError;
+    if (['Running', 'Pending', 'Suspended'].includes(this.existing.get(options?.instanceId ?? '') ?? '')) {
+      throw new Error('The operation failed with an unexpected status code: 409. Details: "An instance already exists"');
+    }
     this.started.push({ name, ...options });
     return options?.instanceId ?? 'generated';
   }
@@ -75,7 +81,7 @@ describe('orderCreatedTrigger', () => {
   it('starts the orchestration under the order id with the saga order as input', async () => {
     const { client, run } = setup();
     await run(orderCreatedEvent(order));
-    expect(client.started).toEqual([{ name: 'orderSagaOrchestrator', instanceId: 'ord-1', input: { version: 2, order: sagaOrder() } }]);
+    expect(client.started).toEqual([{ name: 'orderSagaOrchestrator', instanceId: 'ord-1', input: { version: 3, order: sagaOrder() } }]);
   });
 
   it('reads a body that arrives as bytes or text', async () => {
@@ -87,12 +93,31 @@ describe('orderCreatedTrigger', () => {
     expect(text.client.started).toHaveLength(1);
   });
 
-  it.each(['Running', 'Pending', 'Suspended', 'Completed'])('does nothing when the instance exists and is %s (a redelivery)', async (status) => {
+  it('starts the saga of a Pending order without asking for the instance status: the start alone tells a redelivery', async () => {
     const { client, run } = setup();
+    await run(orderCreatedEvent(order));
+    expect(client.statusCalls).toBe(0);
+    expect(client.started).toHaveLength(1);
+  });
+
+  it.each(['Running', 'Pending', 'Suspended'])('does nothing for a Pending order whose instance is %s (a redelivery): the start is refused', async (status) => {
+    const { client, logs, run } = setup();
     client.existing.set('ord-1', status);
     await run(orderCreatedEvent(order));
     expect(client.started).toEqual([]);
+    expect(logs.text()).toContain('already started');
   });
+
+  it.each(['Running', 'Pending', 'Suspended', 'Completed'])(
+    'does nothing when the saga is under way and its instance is %s (a redelivery)',
+    async (status) => {
+      const { client, run } = setup({ ...order, status: 'Processing' });
+      client.existing.set('ord-1', status);
+      await run(orderCreatedEvent(order));
+      expect(client.statusCalls).toBe(1);
+      expect(client.started).toEqual([]);
+    },
+  );
 
   it.each(['Failed', 'Terminated'])(
     'restarts an instance that ended %s while the order is not final, continuing from the saga record',
@@ -106,7 +131,7 @@ describe('orderCreatedTrigger', () => {
         {
           name: 'orderSagaOrchestrator',
           instanceId: 'ord-1',
-          input: { version: 2, order: sagaOrder({ status: 'Processing' }), continueFrom: { saga, payment: null } },
+          input: { version: 3, order: sagaOrder({ status: 'Processing' }), continueFrom: { saga, payment: null } },
         },
       ]);
       expect(logs.text()).toContain('restarted');
@@ -117,7 +142,7 @@ describe('orderCreatedTrigger', () => {
     const pausesByDelivery: number[][] = [];
     for (const deliveryCount of [1, 2, 3, 4, 5]) {
       const { client, pauses, run } = setup(order, { deliveryCount });
-      client.statusError = new Error('connect ECONNREFUSED 127.0.0.1:17071');
+      client.startError = new Error('connect ECONNREFUSED 127.0.0.1:17071');
       await expect(run(orderCreatedEvent(order))).rejects.toThrow('ECONNREFUSED');
       pausesByDelivery.push(pauses);
     }
@@ -142,7 +167,7 @@ describe('orderCreatedTrigger', () => {
     starting.client.startError = new Error('The operation failed with an unexpected status code: 500. Details: ""');
     await expect(starting.run(orderCreatedEvent(order))).rejects.toThrow('500');
 
-    const checking = setup();
+    const checking = setup({ ...order, status: 'Processing' });
     checking.client.statusError = new Error('connect ECONNREFUSED 127.0.0.1:17071');
     await expect(checking.run(orderCreatedEvent(order))).rejects.toThrow('ECONNREFUSED');
     expect(checking.client.started).toEqual([]);

@@ -76,7 +76,7 @@ describe('POST /api/orders/{id}/saga/resume', () => {
     expect(response.status).toBe(202);
     expect(response.headers.get('location')).toBe(`/api/orders/${order.id}/saga`);
     expect(response.json).toMatchObject({ orderId: order.id, action: 'restarted' });
-    expect(client.started).toEqual([{ instanceId: order.id, input: { version: 2, order: toSagaOrder(order, order.id) } }]);
+    expect(client.started).toEqual([{ instanceId: order.id, input: { version: 3, order: toSagaOrder(order, order.id) } }]);
   });
 
   it('reopens a CompensationFailed saga and starts a run that retries the failed compensations (202)', async () => {
@@ -100,7 +100,7 @@ describe('POST /api/orders/{id}/saga/resume', () => {
       {
         instanceId: order.id,
         input: {
-          version: 2,
+          version: 3,
           order: toSagaOrder(stored as StoredOrder, order.id),
           continueFrom: { saga, payment: { status: 'Captured', transactionId: 'txn-7' } },
         },

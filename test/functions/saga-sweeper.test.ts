@@ -59,7 +59,7 @@ describe('sagaSweeper', () => {
     await run();
 
     const mine = client.started.filter((start) => start.instanceId === order.id);
-    expect(mine).toEqual([{ instanceId: order.id, input: { version: 2, order: toSagaOrder(order, order.id), continueFrom: { saga, payment: null } } }]);
+    expect(mine).toEqual([{ instanceId: order.id, input: { version: 3, order: toSagaOrder(order, order.id), continueFrom: { saga, payment: null } } }]);
     expect(logs.text()).toContain(`[orderId=${order.id} correlationId=${order.id}] Stuck orchestration saga: restarted`);
   });
 
@@ -68,7 +68,7 @@ describe('sagaSweeper', () => {
     const client = new FakeDurableClient();
     await sweep(client).run();
     expect(client.started.filter((start) => start.instanceId === order.id)).toEqual([
-      { instanceId: order.id, input: { version: 2, order: toSagaOrder(order, order.id) } },
+      { instanceId: order.id, input: { version: 3, order: toSagaOrder(order, order.id) } },
     ]);
   });
 

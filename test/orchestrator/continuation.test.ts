@@ -36,13 +36,12 @@ describe('orderSagaOrchestrator continuing a saga record', () => {
 
     expect(run.output).toBe('Completed');
     expect(allCalls(run.scheduled)).toEqual([
-      'ReserveInventory', // idempotent: already reserved, answered ok
-      'SaveSagaState', // ProcessPayment attempt 2
-      'ProcessPayment',
-      'SaveSagaState',
+      'ReserveInventory', // idempotent: already reserved, answered ok; saves the record continued from
+      'ProcessPayment', // saves ProcessPayment attempt 2 first
       'FulfillOrder',
       'SaveSagaState',
     ]);
+    expect(run.saves.map((save) => save.saga.steps[1]?.attempts)).toEqual([1, 2, 2, 2]);
     expect(run.saves[0]?.orderChanged).toBe(true);
     expect(run.finalSaga.createdAt).toBe(T0);
     expect(run.finalSaga.steps.map((step) => [step.name, step.status, step.attempts])).toEqual([

@@ -1,6 +1,6 @@
 import { retryDelayMs, type OrderSaga, type RetryPolicy, type SagaOrder } from '../../../src/domain';
 import { ORDER_SAGA_ORCHESTRATOR, orderSagaOrchestrator } from '../../../src/orchestration/order-saga-orchestrator';
-import type { SaveSagaStateInput } from '../../../src/orchestration/saga-activities';
+import { readStepInput, type SaveSagaStateInput, type StepInput } from '../../../src/orchestration/saga-activities';
 import { replayOrchestration, type FakeActivities, type ReplayResult, type Scheduled } from './replay-driver';
 
 export const ORDER: SagaOrder = {
@@ -14,10 +14,41 @@ export const ORDER: SagaOrder = {
   simulateFailure: null,
 };
 
+const STEP_ACTIVITIES = ['ReserveInventory', 'ProcessPayment', 'FulfillOrder', 'ReleaseInventory', 'RefundPayment', 'CancelFulfillment'] as const;
+
+const FORWARD_STEPS = new Set<string>(['ReserveInventory', 'ProcessPayment', 'FulfillOrder']);
+
+type StepFake = (input: StepInput, call: number) => unknown;
+
+/**
+ * Every step and compensation fake sees the bare order, whichever version called it; a saga record handed to
+ * the step (version 3) is saved first, as the activity does: kept in `saves`, or failed by `saveFault`. A
+ * forward step whose save fails does not act; a compensation acts anyway.
+ */
+export function savingInSteps(activities: FakeActivities, saves: SaveSagaStateInput[], saveFault?: SaveFault): FakeActivities {
+  const wrapped: Record<string, StepFake> = {};
+  let saveCalls = 0;
+  for (const name of STEP_ACTIVITIES) {
+    const fake = activities[name] as StepFake | undefined;
+    if (!fake) continue;
+    wrapped[name] = (input, call) => {
+      const { order, sagaRecord } = readStepInput(input);
+      if (sagaRecord) {
+        saveCalls += 1;
+        const fault = saveFault?.(sagaRecord, saveCalls) ?? null;
+        if (fault === null) saves.push(sagaRecord);
+        else if (FORWARD_STEPS.has(name)) throw new Transient(fault);
+      }
+      return fake(order, call);
+    };
+  }
+  return { ...activities, ...(wrapped as FakeActivities) };
+}
+
 /** Every activity succeeding; tests override the ones they are about. */
 export function happyActivities(saves: SaveSagaStateInput[]): FakeActivities {
   return {
-    ReserveInventory: (order) => ({ ok: true, value: { items: order.items } }),
+    ReserveInventory: (input) => ({ ok: true, value: { items: readStepInput(input).order.items } }),
     ProcessPayment: () => ({ ok: true, value: { transactionId: 'txn-1' } }),
     FulfillOrder: () => ({ ok: true, value: { trackingNumber: 'TRK-1' } }),
     ReleaseInventory: () => 'Compensated',
@@ -44,7 +75,7 @@ export type SaveFault = (input: SaveSagaStateInput, call: number) => string | nu
  */
 export async function runSaga(overrides: FakeActivities = {}, input: unknown = ORDER, saveFault?: SaveFault): Promise<SagaRun> {
   const saves: SaveSagaStateInput[] = [];
-  const activities = { ...happyActivities(saves), ...overrides };
+  const activities = savingInSteps({ ...happyActivities(saves), ...overrides }, saves, saveFault);
   if (saveFault) {
     const save = activities.SaveSagaState;
     activities.SaveSagaState = (saveInput, call) => {
