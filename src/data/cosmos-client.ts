@@ -3,6 +3,7 @@ import { CosmosClient, type CosmosClientOptions } from '@azure/cosmos';
 import type { TokenCredential } from '@azure/identity';
 import { createAzureCredential } from '../azure-credential';
 import type { CosmosCredentialSettings } from '../config';
+import { tracedHttpClient } from '../telemetry/traced-http-client';
 import { isLocalCosmosEndpoint, isLoopbackUrl } from './cosmos-endpoint';
 
 export { isLocalCosmosEndpoint } from './cosmos-endpoint';
@@ -49,7 +50,7 @@ export function createCosmosClient(
   if (isLocalCosmosEndpoint(settings.endpoint)) {
     options.connectionPolicy = { enableEndpointDiscovery: false };
     const transport = registeredTransport(settings.endpoint);
-    if (transport) options.httpClient = transport;
+    if (transport) options.httpClient = tracedHttpClient(transport, 'cosmosdb');
   }
   if (url.protocol === 'https:' && isLoopbackUrl(url)) {
     options.agent = new https.Agent({ rejectUnauthorized: false, keepAlive: true });

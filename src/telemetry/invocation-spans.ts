@@ -141,8 +141,11 @@ function ownCarrier(kind: TriggerKind, inputs: unknown[], context: InvocationCon
       return validCarrier(properties.traceparent ?? properties['Diagnostic-Id'], properties.tracestate);
     }
     case 'activity': {
+      // A step's input is the order itself (orchestrator versions 1 and 2) or `{ order, sagaRecord }` (3 on).
       const input = record(inputs[0]);
-      return input ? validCarrier(input.traceparent, input.tracestate) : null;
+      const carrier = input ? validCarrier(input.traceparent, input.tracestate) : null;
+      const order = record(input?.order);
+      return carrier ?? (order ? validCarrier(order.traceparent, order.tracestate) : null);
     }
     default:
       return null;
@@ -152,13 +155,14 @@ function ownCarrier(kind: TriggerKind, inputs: unknown[], context: InvocationCon
 /** The saga's identifiers as far as the trigger tells them, for span attributes and log properties. */
 function logPropertiesOf(kind: TriggerKind, context: InvocationContext, inputs: unknown[]): Record<string, string | number | undefined> {
   if (kind === 'activity') {
+    // The order itself (versions 1 and 2), `{ order, sagaRecord }` (3 on), or the SaveSagaState input.
     const input = record(inputs[0]);
-    const order = record(input?.saga) ?? input;
+    const order = record(input?.saga) ?? record(input?.order) ?? input;
     return {
       orderId: text(order?.orderId),
       sagaStyle: 'orchestration',
       step: context.functionName,
-      correlationId: text(input?.correlationId),
+      correlationId: text(input?.correlationId) ?? text(order?.correlationId),
     };
   }
   if (kind === 'serviceBus') {
