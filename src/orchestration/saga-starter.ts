@@ -41,10 +41,9 @@ export interface StartOptions {
  * rather than starting over (every activity is idempotent by order id). A redelivered OrderCreated, or two
  * deliveries racing, never start a second saga: a live instance, or a start the extension refuses because the
  * instance is live, count as running.
- * An order still Pending has no saga record: no run of its saga got as far as its first save, so there is
- * nothing to continue, and no run can have completed (its final save makes the order final). The start alone
- * then decides, without asking for the instance's status first: refused (409) over a live instance, and over
- * one that ended early a fresh run, which is what restarting it would be.
+ * The instance's status is asked for first even when the order still reads Pending: the start's own 409 only
+ * covers a live instance, and the extension lets a start replace one that Completed. A copy of OrderCreated
+ * that read the order just before the first run finished would otherwise run the whole saga a second time.
  */
 export async function startOrderSaga(
   client: SagaStarterClient,
@@ -53,7 +52,7 @@ export async function startOrderSaga(
   correlationId: string,
   options: StartOptions = {},
 ): Promise<SagaStartOutcome> {
-  const status = order.status === 'Pending' && !options.restartCompleted ? null : await instanceStatus(client, order.id);
+  const status = await instanceStatus(client, order.id);
   const sagaOrder = { ...toSagaOrder(order, correlationId), ...options.trace };
   let input = orderSagaInput(sagaOrder);
   let outcome: SagaStartOutcome = 'started';

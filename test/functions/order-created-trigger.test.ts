@@ -93,11 +93,18 @@ describe('orderCreatedTrigger', () => {
     expect(text.client.started).toHaveLength(1);
   });
 
-  it('starts the saga of a Pending order without asking for the instance status: the start alone tells a redelivery', async () => {
+  it('starts the saga of a Pending order with no instance yet', async () => {
     const { client, run } = setup();
     await run(orderCreatedEvent(order));
-    expect(client.statusCalls).toBe(0);
+    expect(client.statusCalls).toBe(1);
     expect(client.started).toHaveLength(1);
+  });
+
+  it('leaves a Completed instance alone even when the order it read still said Pending (a copy racing the first run)', async () => {
+    const { client, run } = setup();
+    client.existing.set('ord-1', 'Completed');
+    await run(orderCreatedEvent(order));
+    expect(client.started).toEqual([]);
   });
 
   it.each(['Running', 'Pending', 'Suspended'])('does nothing for a Pending order whose instance is %s (a redelivery): the start is refused', async (status) => {
