@@ -76,6 +76,20 @@ interface StoredProps {
 
 const optionalFields = ['contentType', 'correlationId', 'subject', 'sessionId', 'replyTo', 'replyToSessionId', 'to', 'timeToLiveMs'] as const;
 
+/** The columns `messages` and `dead_letters` share, in their order. */
+function messageValues(entity: string, message: BrokerMessage): SqlValue[] {
+  return [
+    entity,
+    message.sequenceNumber,
+    message.deliveryCount,
+    message.messageId,
+    message.enqueuedTimeUtc.getTime(),
+    message.expiresAtUtc.getTime(),
+    message.body,
+    propsOf(message),
+  ];
+}
+
 function propsOf(message: OutgoingMessage | BrokerMessage): string {
   const props: StoredProps = {};
   const source = message as unknown as Record<string, unknown>;
@@ -216,16 +230,7 @@ export class BrokerStorage {
   insertMessage(entity: string, message: BrokerMessage): void {
     this.db
       .prepare('INSERT INTO messages (entity, seq, delivery_count, message_id, enqueued, expires, body, props) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(
-        entity,
-        message.sequenceNumber,
-        message.deliveryCount,
-        message.messageId,
-        message.enqueuedTimeUtc.getTime(),
-        message.expiresAtUtc.getTime(),
-        message.body,
-        propsOf(message),
-      );
+      .run(...messageValues(entity, message));
   }
 
   insertDeadLetter(entity: string, message: BrokerMessage): void {
@@ -234,14 +239,7 @@ export class BrokerStorage {
         'INSERT INTO dead_letters (entity, seq, delivery_count, message_id, enqueued, expires, body, props, dead_reason, dead_description, dead_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
       .run(
-        entity,
-        message.sequenceNumber,
-        message.deliveryCount,
-        message.messageId,
-        message.enqueuedTimeUtc.getTime(),
-        message.expiresAtUtc.getTime(),
-        message.body,
-        propsOf(message),
+        ...messageValues(entity, message),
         message.deadLetterReason ?? null,
         message.deadLetterErrorDescription ?? null,
         message.deadLetterSource ?? null,
