@@ -10,7 +10,7 @@
  */
 import { openDatabase, type SqliteDatabase, type SqlValue } from '../storage/sqlite';
 import { inMemory, storeFile, type StateLocation } from '../storage/state-location';
-import type { BrokerMessage, OutgoingMessage, PropertyValue } from './message';
+import type { BrokerMessage, OutgoingMessage } from './message';
 
 /** Raised with the schema when it changes; a file written by another version is refused, not misread. */
 const schemaVersion = 1;
@@ -61,20 +61,10 @@ CREATE TABLE IF NOT EXISTS duplicates (
 CREATE INDEX IF NOT EXISTS duplicates_expiry ON duplicates (expires);
 `;
 
-/** The optional fields of a message, kept together as JSON. */
-interface StoredProps {
-  applicationProperties?: Record<string, PropertyValue>;
-  contentType?: string;
-  correlationId?: string;
-  subject?: string;
-  sessionId?: string;
-  replyTo?: string;
-  replyToSessionId?: string;
-  to?: string;
-  timeToLiveMs?: number;
-}
-
 const optionalFields = ['contentType', 'correlationId', 'subject', 'sessionId', 'replyTo', 'replyToSessionId', 'to', 'timeToLiveMs'] as const;
+
+/** The optional fields of a message, kept together as JSON. */
+type StoredProps = Pick<OutgoingMessage, (typeof optionalFields)[number] | 'applicationProperties'>;
 
 /** The columns `messages` and `dead_letters` share, in their order. */
 function messageValues(entity: string, message: BrokerMessage): SqlValue[] {

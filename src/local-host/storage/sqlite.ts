@@ -10,7 +10,6 @@
 import { createRequire } from 'node:module';
 
 export type SqlValue = string | number | bigint | Buffer | null;
-export type SqlParams = SqlValue[] | Record<string, SqlValue>;
 
 export interface RunResult {
   changes: number;
@@ -83,11 +82,6 @@ function resolveDriver(): { name: string; open: Opener } {
     'No SQLite driver could be loaded: better-sqlite3 did not load (run `npm rebuild better-sqlite3` for this Node.js) ' +
       'and this Node.js has no node:sqlite (it needs 22.5 or later). Start the host with --in-memory to run without one.',
   );
-}
-
-/** The driver that `openDatabase` uses here. */
-export function sqliteDriverName(): string {
-  return resolveDriver().name;
 }
 
 class Database implements SqliteDatabase {

@@ -31,9 +31,6 @@ export function storeFiles(location: StateLocation, store: StoreName): string[] 
   return [file, `${file}-wal`, `${file}-shm`];
 }
 
-export function describeLocation(location: StateLocation): string {
-  return location.kind === 'memory' ? 'in memory (gone at exit)' : location.dir;
-}
 
 /** Bytes on disk per store (database plus WAL), for the banner. */
 export function storeSizes(location: StateLocation): Array<{ store: StoreName; bytes: number }> {
